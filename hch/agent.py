@@ -1,0 +1,338 @@
+"""The node contract: the Agent protocol and the Context that is a node's whole world."""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from hch.errors import (
+    AgentError,
+    BudgetExhausted,
+    ChildFailed,
+    DepthLimitExceeded,
+    FanoutLimitExceeded,
+    ToolNotGranted,
+    format_path,
+)
+from hch.model import Answer, Event, Exchange, Node, NodeError, Note, Path, Question, Status, ToolCall
+from hch.seeding import derive_seed
+
+if TYPE_CHECKING:
+    from hch.scheduler import TreeRun
+
+__all__ = [
+    "Agent",
+    "Child",
+    "Context",
+    "FunctionAgent",
+    "Policy",
+    "agent",
+    "agent_name",
+    "as_policy",
+    "by_depth",
+]
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """Anything that answers a question at a node. Implement this."""
+
+    async def answer(self, question: Question, ctx: Context) -> Answer: ...
+
+
+class Policy(Protocol):
+    """Chooses the agent for a node from its depth and path (teams, IDA, adversaries)."""
+
+    def __call__(self, depth: int, path: Path) -> Agent: ...
+
+
+AgentFunction = Callable[[Question, "Context"], Awaitable[Answer | str]]
+
+
+class FunctionAgent:
+    """An agent made from a plain async function ``fn(question, ctx)``."""
+
+    def __init__(self, fn: AgentFunction, name: str | None = None) -> None:
+        self.fn = fn
+        self.name = name or getattr(fn, "__name__", "function")
+
+    async def answer(self, question: Question, ctx: Context) -> Answer:
+        result = await self.fn(question, ctx)
+        return Answer(text=result) if isinstance(result, str) else result
+
+    def __repr__(self) -> str:
+        return f"FunctionAgent({self.name})"
+
+
+def agent(fn: AgentFunction | None = None, *, name: str | None = None) -> Any:
+    """Make an agent from an async function; usable as ``@agent`` or ``@agent(name=...)``."""
+    if fn is None:
+        return lambda f: FunctionAgent(f, name)
+    return FunctionAgent(fn, name)
+
+
+def agent_name(a: object) -> str:
+    """The name a node records for its agent: ``a.name`` or the class name."""
+    name = getattr(a, "name", None)
+    return name if isinstance(name, str) else type(a).__name__
+
+
+class _Fixed:
+    """The policy of a tree that uses one agent everywhere."""
+
+    def __init__(self, agent: Agent) -> None:
+        self.agent = agent
+
+    def __call__(self, depth: int, path: Path) -> Agent:
+        return self.agent
+
+    def __repr__(self) -> str:
+        return repr(self.agent)
+
+
+class _ByDepth:
+    def __init__(self, agents: Mapping[int, Agent], default: Agent | None) -> None:
+        self.agents = dict(agents)
+        self.default = default
+
+    def __call__(self, depth: int, path: Path) -> Agent:
+        chosen = self.agents.get(depth, self.default)
+        if chosen is None:
+            raise AgentError(f"by_depth policy has no agent for depth {depth} and no default")
+        return chosen
+
+    def __repr__(self) -> str:
+        return f"by_depth({self.agents!r}, default={self.default!r})"
+
+
+def by_depth(agents: Mapping[int, Agent], default: Agent | None = None) -> Policy:
+    """A policy that picks an agent per depth (e.g. a stronger agent at the root)."""
+    return _ByDepth(agents, default)
+
+
+def as_policy(agent_or_policy: Agent | Policy | AgentFunction) -> Policy:
+    """Accept an agent, an async function (taken as an agent) or a policy callable."""
+    if isinstance(agent_or_policy, Agent):
+        return _Fixed(agent_or_policy)
+    if inspect.iscoroutinefunction(agent_or_policy):
+        return _Fixed(FunctionAgent(agent_or_policy))
+    if callable(agent_or_policy):
+        return agent_or_policy  # type: ignore[return-value]
+    raise AgentError(
+        f"{agent_or_policy!r} is neither an agent (no async answer(question, ctx) method) "
+        "nor a policy (a callable (depth, path) -> agent)"
+    )
+
+
+def _as_question(q: Question | str) -> Question:
+    return q if isinstance(q, Question) else Question(text=q)
+
+
+class Context:
+    """Everything a node may see and do. Passed explicitly to ``Agent.answer``.
+
+    Attributes:
+        question: The question this node is answering.
+        path: This node's id; ``depth == len(path)``.
+        history: Earlier turns when this node answers a follow-up (strong HCH).
+    """
+
+    __slots__ = (
+        "_asked",
+        "_events",
+        "_given",
+        "_reserved",
+        "_rng",
+        "_run",
+        "_used",
+        "history",
+        "path",
+        "question",
+    )
+
+    def __init__(
+        self,
+        run: TreeRun,
+        path: Path,
+        question: Question,
+        given: int | None,
+        history: tuple[Exchange, ...] = (),
+    ) -> None:
+        self._run = run
+        self.path = path
+        self.question = question
+        self.history = history
+        self._given = given
+        self._reserved = 0
+        self._used = 0
+        self._asked = 0
+        self._events: list[Event] | None = None
+        self._rng: random.Random | None = None
+
+    # -- what the node can see -------------------------------------------------------
+    @property
+    def depth(self) -> int:
+        return len(self.path)
+
+    @property
+    def seed(self) -> int:
+        """The run's seed."""
+        return self._run.seed
+
+    @property
+    def rng(self) -> random.Random:
+        """A random generator seeded from (run seed, path): reproducible, never timed."""
+        if self._rng is None:
+            self._rng = random.Random(derive_seed(self._run.seed, self.path))
+        return self._rng
+
+    @property
+    def budget(self) -> int | None:
+        """Nodes this node may still hand to children (None = unbounded)."""
+        if self._given is None:
+            return None
+        return self._given - 1 - self._reserved - self._used
+
+    @property
+    def can_ask(self) -> bool:
+        """Whether one more ``ask`` would pass every limit."""
+        limits = self._run.limits
+        budget = self.budget
+        return (
+            self.depth < limits.max_depth
+            and (limits.max_children is None or self._asked < limits.max_children)
+            and (budget is None or budget >= 1)
+        )
+
+    # -- asking children --------------------------------------------------------------
+    async def ask(self, question: Question | str, *, budget: int | None = None) -> Answer:
+        """Ask a new child; raises ``ChildFailed`` if it does not answer."""
+        return await self._ask_one(_as_question(question), budget, (), None)
+
+    async def ask_all(
+        self, questions: Iterable[Question | str], *, budget: int | None = None
+    ) -> list[Answer]:
+        """Ask several new children concurrently; answers come back in order.
+
+        Without ``budget`` each child gets an equal share of what is left. If any child
+        fails, ``ChildFailed`` names the first in order and carries every answer.
+        """
+        qs = [_as_question(q) for q in questions]
+        if not qs:
+            return []
+        shares = self._reserve(len(qs), budget)
+        first = self._asked
+        self._asked += len(qs)
+        nodes = await self._run.run_children(
+            [((*self.path, first + i), q, s) for i, (q, s) in enumerate(zip(qs, shares, strict=True))]
+        )
+        for node, share in zip(nodes, shares, strict=True):
+            self._settle(share, node)
+        answers = [n.answer if n.status is Status.OK else None for n in nodes]
+        for node in nodes:
+            if node.status is not Status.OK:
+                raise ChildFailed(node.path, node.status, node.error, answers)
+        return answers  # type: ignore[return-value]
+
+    def child(self) -> Child:
+        """A handle on one child that keeps the conversation for follow-up questions."""
+        return Child(self)
+
+    async def _ask_one(
+        self,
+        question: Question,
+        budget: int | None,
+        history: tuple[Exchange, ...],
+        follows: int | None,
+    ) -> Answer:
+        (share,) = self._reserve(1, budget)
+        index = self._asked
+        self._asked += 1
+        node = await self._run.run_node((*self.path, index), question, share, history, follows)
+        self._settle(share, node)
+        if node.status is not Status.OK or node.answer is None:
+            raise ChildFailed(node.path, node.status, node.error)
+        return node.answer
+
+    def _reserve(self, n: int, budget: int | None) -> list[int | None]:
+        limits = self._run.limits
+        where = format_path(self.path)
+        if self.depth >= limits.max_depth:
+            raise DepthLimitExceeded(
+                f"node {where} is at depth {self.depth} = max_depth {limits.max_depth}; it cannot ask"
+            )
+        if limits.max_children is not None and self._asked + n > limits.max_children:
+            raise FanoutLimitExceeded(
+                f"node {where} asked {self._asked} and wants {n} more children; "
+                f"max_children is {limits.max_children}"
+            )
+        left = self.budget
+        if left is None:
+            if budget is not None and budget < 1:
+                raise BudgetExhausted(f"node {where}: a child needs a budget of at least 1")
+            return [budget] * n
+        share = left // n if budget is None else budget
+        if share < 1 or share * n > left:
+            raise BudgetExhausted(
+                f"node {where} has {left} budget left; {n} children of budget "
+                f"{max(share, 1)} do not fit"
+            )
+        self._reserved += share * n
+        return [share] * n
+
+    def _settle(self, share: int | None, node: Node) -> None:
+        if share is not None:
+            self._reserved -= share
+        self._used += node.budget_used
+
+    # -- tools and notes -------------------------------------------------------------
+    async def tool(self, name: str, /, **args: Any) -> Any:
+        """Call a tool the run granted; the call and its result are recorded."""
+        fn = self._run.tools.get(name)
+        if fn is None:
+            raise ToolNotGranted(
+                f"node {format_path(self.path)} called tool {name!r}; "
+                f"granted: {sorted(self._run.tools) or 'none'}"
+            )
+        try:
+            result = fn(**args)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:
+            self.record(ToolCall(name=name, args=args, error=NodeError.from_exception(exc)))
+            raise
+        self.record(ToolCall(name=name, args=args, result=result))
+        return result
+
+    def note(self, **fields: Any) -> None:
+        """Annotate this node in the trace."""
+        self.record(Note(fields=fields))
+
+    def record(self, event: Event) -> None:
+        """Attach an event (a model call, a tool call, a note) to this node."""
+        if self._events is None:
+            self._events = []
+        self._events.append(event)
+
+
+class Child:
+    """One child kept across turns: each follow-up sees the whole exchange so far."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._history: list[Exchange] = []
+        self._last: int | None = None
+
+    @property
+    def history(self) -> tuple[Exchange, ...]:
+        return tuple(self._history)
+
+    async def ask(self, question: Question | str, *, budget: int | None = None) -> Answer:
+        q = _as_question(question)
+        index = self._ctx._asked
+        answer = await self._ctx._ask_one(q, budget, self.history, self._last)
+        self._last = index
+        self._history.append(Exchange(question=q, answer=answer))
+        return answer

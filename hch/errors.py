@@ -1,0 +1,90 @@
+"""Typed errors. Each names what went wrong and where (file, line, node path, parameter)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hch.model import Answer, NodeError, Path, Status
+
+__all__ = [
+    "AgentError",
+    "BudgetExhausted",
+    "ChildFailed",
+    "DepthLimitExceeded",
+    "FanoutLimitExceeded",
+    "HCHError",
+    "LimitExceeded",
+    "SchemaVersionError",
+    "ToolNotGranted",
+    "TraceError",
+    "format_path",
+]
+
+
+def format_path(path: Path) -> str:
+    """Human form of a node path: ``root`` or ``root.2.0``."""
+    return "root" + "".join(f".{i}" for i in path)
+
+
+class HCHError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class LimitExceeded(HCHError):
+    """An agent asked past a limit of the tree (depth, fan-out or budget)."""
+
+
+class DepthLimitExceeded(LimitExceeded):
+    """The asking node is already at ``Limits.max_depth``."""
+
+
+class FanoutLimitExceeded(LimitExceeded):
+    """The asking node has used up ``Limits.max_children``."""
+
+
+class BudgetExhausted(LimitExceeded):
+    """The asking node has too little budget left for the children it asked for."""
+
+
+class ChildFailed(HCHError):
+    """A child did not answer: it failed, was cancelled or ran into a limit.
+
+    ``answers`` holds, for ``ask_all``, every sibling's answer in order (None where a
+    sibling did not answer), so an agent can carry on with what it got.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        status: Status,
+        error: NodeError | None,
+        answers: list[Answer | None] | None = None,
+    ) -> None:
+        self.path = path
+        self.status = status
+        self.error = error
+        self.answers = answers
+        detail = f"{error.type}: {error.message}" if error else status
+        super().__init__(f"child {format_path(path)} {status}: {detail}")
+
+
+class AgentError(HCHError):
+    """An agent broke the node contract (returned something that is not an Answer)."""
+
+
+class ToolNotGranted(HCHError):
+    """A node called a tool the run did not grant."""
+
+
+class TraceError(HCHError):
+    """A trace file cannot be read; the message names the file and the line."""
+
+    def __init__(self, file: str, line: int, problem: str) -> None:
+        self.file = file
+        self.line = line
+        super().__init__(f"{file}, line {line}: {problem}")
+
+
+class SchemaVersionError(TraceError):
+    """The trace was written with a schema version this reader does not know."""

@@ -1,0 +1,30 @@
+"""Limits: the hard bounds a tree may never exceed, whatever its agents do."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Limits"]
+
+
+class Limits(BaseModel):
+    """Bounds on one tree.
+
+    The root is depth 0; a node at ``max_depth`` cannot ask. ``budget`` counts nodes,
+    HCH(n)-style: a node's budget includes itself, children are carved out of what is
+    left, and whatever a child does not use returns to its parent when it answers.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_depth: int = Field(3, ge=0, description="Deepest depth a node may have; 0 = root alone.")
+    budget: int | None = Field(
+        None, ge=1, description="Nodes the whole tree may use, root included; None = unbounded."
+    )
+    max_children: int | None = Field(
+        None, ge=0, description="Questions one node may ask (follow-ups included); None = any."
+    )
+    node_timeout: float | None = Field(
+        None, gt=0, description="Seconds one node may take, its children included."
+    )
+    tree_timeout: float | None = Field(None, gt=0, description="Seconds the whole tree may take.")

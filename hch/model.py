@@ -1,0 +1,301 @@
+"""The records of a run: Question, Answer, Node, Tree. These models ARE the trace schema."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path as FilePath
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+from hch.errors import format_path
+from hch.limits import Limits
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Answer",
+    "Event",
+    "Exchange",
+    "ModelCall",
+    "Node",
+    "NodeError",
+    "Note",
+    "Path",
+    "Question",
+    "Status",
+    "ToolCall",
+    "Tree",
+    "TreeHeader",
+    "Usage",
+]
+
+SCHEMA_VERSION = 1
+"""Version of the trace schema written by this package; readers exist for every version."""
+
+Path = tuple[int, ...]
+"""A node's id: the root is ``()``, its third child ``(2,)``, that child's first ``(2, 0)``."""
+
+
+class Question(BaseModel):
+    """What a node is asked. ``data`` carries structure a simulated agent can read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    data: Any = None
+
+
+MemeSet = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])]
+"""Meme tags, written sorted so that equal sets give equal traces."""
+
+
+class Answer(BaseModel):
+    """What a node answers.
+
+    Attributes:
+        text: The answer as text.
+        data: Optional structured value (a number, a list, a dict) for checking.
+        memes: Tags of content carried by this answer, for memetic-selection analysis.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    data: Any = None
+    memes: MemeSet = frozenset()
+
+
+class Exchange(BaseModel):
+    """One earlier turn of a conversation with the same child (strong HCH follow-ups)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: Question
+    answer: Answer
+
+
+class Status(StrEnum):
+    """How a node ended."""
+
+    OK = "ok"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    LIMITED = "limited"
+
+
+class NodeError(BaseModel):
+    """Why a node did not answer: the exception's type name and message."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str
+    message: str
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> NodeError:
+        return cls(type=type(exc).__name__, message=str(exc) or repr(exc))
+
+
+class Usage(BaseModel):
+    """Tokens a model call consumed."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class ModelCall(BaseModel):
+    """One request to a model (one attempt: a retried call records each attempt)."""
+
+    kind: Literal["model"] = "model"
+    model: str
+    request: dict[str, Any]
+    response: dict[str, Any] | None = None
+    usage: Usage | None = None
+    latency: float = 0.0
+    cost: float | None = None
+    attempt: int = 1
+    cached: bool = False
+    error: NodeError | None = None
+
+
+class ToolCall(BaseModel):
+    """One call of a tool the experiment granted (an oracle, a calculator, a lab)."""
+
+    kind: Literal["tool"] = "tool"
+    name: str
+    args: dict[str, Any] = {}
+    result: Any = None
+    error: NodeError | None = None
+
+
+class Note(BaseModel):
+    """Free annotation an agent attached to its node with ``ctx.note(...)``."""
+
+    kind: Literal["note"] = "note"
+    fields: dict[str, Any]
+
+
+Event = Annotated[ModelCall | ToolCall | Note, Field(discriminator="kind")]
+
+
+def _tagged(events: list[Any]) -> list[dict[str, Any]]:
+    # Keep each event's ``kind`` tag even when a node is dumped with exclude_defaults.
+    return [e.model_dump(mode="json", exclude_none=True) for e in events]
+
+
+EventList = Annotated[list[Event], PlainSerializer(_tagged, return_type=list[dict[str, Any]])]
+
+
+class Node(BaseModel):
+    """One agent invocation answering one question.
+
+    A follow-up question to the same child is a new node whose ``follows`` names the
+    sibling index of the previous turn; its agent saw every earlier turn.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    agent: str
+    question: Question
+    answer: Answer | None = None
+    status: Status = Status.OK
+    error: NodeError | None = None
+    follows: int | None = None
+    n_children: int = 0
+    budget_given: int | None = None
+    budget_used: int = 1
+    start: float = 0.0
+    end: float = 0.0
+    events: EventList = []
+
+    @property
+    def id(self) -> str:
+        return format_path(self.path)
+
+    @property
+    def depth(self) -> int:
+        return len(self.path)
+
+    @property
+    def parent(self) -> Path | None:
+        return self.path[:-1] if self.path else None
+
+    @property
+    def children(self) -> list[Path]:
+        return [(*self.path, i) for i in range(self.n_children)]
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def notes(self) -> list[dict[str, Any]]:
+        return [e.fields for e in self.events if isinstance(e, Note)]
+
+
+class TreeHeader(BaseModel):
+    """Everything known about a run before its first node finishes."""
+
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    seed: int
+    limits: Limits
+    agent: str
+    question: Question
+    task: str | None = None
+    truth: Any = None
+    package_version: str
+    meta: dict[str, Any] = {}
+
+
+_VOLATILE_NODE_FIELDS = {"start", "end"}
+
+
+class Tree(BaseModel):
+    """A recorded run: header plus nodes ordered by path. Iterating yields the nodes.
+
+    ``complete`` is False for a trace whose run was killed before it finished: every
+    node that finished is still there.
+    """
+
+    header: TreeHeader
+    nodes: list[Node]
+    complete: bool = True
+    duration: float | None = None
+
+    @field_validator("nodes")
+    @classmethod
+    def _ordered(cls, nodes: list[Node]) -> list[Node]:
+        return sorted(nodes, key=lambda n: n.path)
+
+    @cached_property
+    def _index(self) -> dict[Path, Node]:
+        return {n.path: n for n in self.nodes}
+
+    def __iter__(self) -> Iterator[Node]:  # type: ignore[override]
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __getitem__(self, path: Path) -> Node:
+        try:
+            return self._index[tuple(path)]
+        except KeyError:
+            raise KeyError(f"no node {format_path(tuple(path))} in this tree") from None
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, tuple) and path in self._index
+
+    @property
+    def root(self) -> Node:
+        if () not in self._index:
+            raise LookupError("this tree has no root node: the run did not finish (incomplete)")
+        return self._index[()]
+
+    def children(self, node: Node) -> list[Node]:
+        """The recorded children of ``node``, in the order they were asked."""
+        return [self._index[p] for p in node.children if p in self._index]
+
+    @property
+    def depth(self) -> int:
+        """Deepest depth any recorded node reached."""
+        return max((n.depth for n in self.nodes), default=0)
+
+    def graph(self, task: Any = None) -> nx.DiGraph:
+        """This tree as a networkx DiGraph (see ``hch.graph.to_graph``)."""
+        from hch.graph import to_graph
+
+        return to_graph(self, task=task)
+
+    def fingerprint(self) -> str:
+        """Hash of everything except timings and run id: equal for identical runs."""
+        body = {
+            "header": self.header.model_dump(mode="json", exclude={"run_id"}),
+            "nodes": [
+                n.model_dump(mode="json", exclude=_VOLATILE_NODE_FIELDS) for n in self.nodes
+            ],
+            "complete": self.complete,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+    def save(self, file: str | FilePath) -> None:
+        """Write this tree as a trace file (the same format a streamed run writes)."""
+        from hch.trace import write_tree
+
+        write_tree(self, file)
+
+    @classmethod
+    def load(cls, file: str | FilePath) -> Tree:
+        """Read a trace file, complete or cut off mid-run."""
+        from hch.trace import load
+
+        return load(file)

@@ -1,0 +1,253 @@
+"""run_tree(): the recursive, bounded scheduler on anyio (asyncio or trio, unchanged)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
+from pathlib import Path as FilePath
+from typing import Any
+
+import anyio
+
+from hch.agent import Agent, AgentFunction, Context, Policy, agent_name, as_policy
+from hch.errors import AgentError, LimitExceeded, format_path
+from hch.limits import Limits
+from hch.model import (
+    Answer,
+    Event,
+    Exchange,
+    Node,
+    NodeError,
+    Path,
+    Question,
+    Status,
+    Tree,
+    TreeHeader,
+)
+from hch.trace import TraceWriter
+from hch.version import __version__
+
+__all__ = ["TreeRun", "run", "run_tree"]
+
+Tool = Callable[..., Any]
+
+
+class TreeRun:
+    """The state of one tree while it runs. Contexts call back into it to spawn children."""
+
+    def __init__(
+        self,
+        *,
+        limits: Limits,
+        seed: int,
+        policy: Policy,
+        tools: Mapping[str, Tool],
+        interventions: Mapping[Path, Answer],
+        sink: TraceWriter | None,
+        record: bool,
+    ) -> None:
+        self.limits = limits
+        self.seed = seed
+        self.policy = policy
+        self.tools = dict(tools)
+        self.interventions = dict(interventions)
+        self.sink = sink
+        self.record = record
+        self.nodes: list[Node] = []
+        self.origin = time.perf_counter()
+        self.cancelled = anyio.get_cancelled_exc_class()
+        self.deadline = None if limits.tree_timeout is None else self.origin + limits.tree_timeout
+
+    async def run_children(self, specs: Sequence[tuple[Path, Question, int | None]]) -> list[Node]:
+        """Run new children concurrently; their nodes come back in the order given."""
+        if len(specs) == 1:
+            path, q, share = specs[0]
+            return [await self.run_node(path, q, share)]
+        results: list[Node | None] = [None] * len(specs)
+
+        async def one(i: int, path: Path, q: Question, share: int | None) -> None:
+            results[i] = await self.run_node(path, q, share)
+
+        async with anyio.create_task_group() as tg:
+            for i, (path, q, share) in enumerate(specs):
+                tg.start_soon(one, i, path, q, share)
+        return results  # type: ignore[return-value]
+
+    async def run_node(
+        self,
+        path: Path,
+        question: Question,
+        given: int | None,
+        history: tuple[Exchange, ...] = (),
+        follows: int | None = None,
+    ) -> Node:
+        """Run one node to its end and record it. Never raises but for cancellation."""
+        start = time.perf_counter() - self.origin
+        ctx = Context(self, path, question, given, history)
+        name = "?"
+        answer: Answer | None = None
+        status = Status.OK
+        error: NodeError | None = None
+        try:
+            agent = self.policy(len(path), path)
+            name = agent_name(agent)
+            answer = self.interventions.get(path) if self.interventions else None
+            if answer is not None:
+                ctx.note(intervention=True)
+            else:
+                answer = await self._answer(agent, question, ctx)
+        except self.cancelled:
+            self._finish(ctx, name, None, Status.CANCELLED, self._cancel_reason(), follows, start)
+            raise
+        except TimeoutError as exc:
+            status, error = Status.CANCELLED, _timeout_error(exc, path, self.limits)
+        except LimitExceeded as exc:
+            status, error = Status.LIMITED, NodeError.from_exception(exc)
+        except Exception as exc:
+            status, error = Status.FAILED, NodeError.from_exception(exc)
+        return self._finish(ctx, name, answer if status is Status.OK else None, status, error, follows, start)
+
+    def _cancel_reason(self) -> NodeError:
+        if self.deadline is not None and time.perf_counter() >= self.deadline - 0.01:
+            return NodeError(
+                type="TreeTimeout",
+                message=f"the tree took longer than tree_timeout={self.limits.tree_timeout}s",
+            )
+        return NodeError(type="Cancelled", message="cancelled before it answered")
+
+    async def _answer(self, agent: Agent, question: Question, ctx: Context) -> Answer:
+        timeout = self.limits.node_timeout
+        with anyio.fail_after(timeout) if timeout is not None else nullcontext():
+            result: object = await agent.answer(question, ctx)
+        if isinstance(result, Answer):
+            return result
+        if isinstance(result, str):
+            return Answer(text=result)
+        raise AgentError(
+            f"agent {agent_name(agent)} at {format_path(ctx.path)} returned "
+            f"{type(result).__name__} {result!r:.80}; expected an Answer or str"
+        )
+
+    def _finish(
+        self,
+        ctx: Context,
+        name: str,
+        answer: Answer | None,
+        status: Status,
+        error: NodeError | None,
+        follows: int | None,
+        start: float,
+    ) -> Node:
+        events: list[Event] = ctx._events or []
+        node = Node.model_construct(
+            path=ctx.path,
+            agent=name,
+            question=ctx.question,
+            answer=answer,
+            status=status,
+            error=error,
+            follows=follows,
+            n_children=ctx._asked,
+            budget_given=ctx._given,
+            budget_used=1 + ctx._used + ctx._reserved,
+            start=round(start, 6),
+            end=round(time.perf_counter() - self.origin, 6),
+            events=events,
+        )
+        if self.record or not ctx.path:
+            self.nodes.append(node)
+        if self.sink is not None:
+            self.sink.write_node(node)
+        return node
+
+
+def _timeout_error(exc: TimeoutError, path: Path, limits: Limits) -> NodeError:
+    if limits.node_timeout is not None:
+        return NodeError(
+            type="NodeTimeout",
+            message=f"node {format_path(path)} took longer than node_timeout={limits.node_timeout}s",
+        )
+    return NodeError.from_exception(exc)
+
+
+async def run_tree(
+    question: Question | str,
+    agent: Agent | Policy | AgentFunction,
+    *,
+    limits: Limits | None = None,
+    seed: int = 0,
+    trace: str | FilePath | None = None,
+    tools: Mapping[str, Tool] | None = None,
+    interventions: Mapping[Path, Answer] | None = None,
+    task: str | None = None,
+    truth: Any = None,
+    meta: Mapping[str, Any] | None = None,
+    record: bool = True,
+) -> Tree:
+    """Run one tree and return it, streaming every finished node to ``trace`` if given.
+
+    Args:
+        question: The root question.
+        agent: One agent for every node, an async function, or a policy
+            ``(depth, path) -> Agent``.
+        limits: Hard bounds; ``Limits()`` if omitted.
+        seed: Seeds every node's ``ctx.rng`` together with its path.
+        trace: JSONL file to stream the tree to (crash-safe: a cut-off file still loads).
+        tools: Channels nodes may call with ``ctx.tool(name, ...)``.
+        interventions: ``{path: Answer}`` answers forced at those nodes (counterfactuals).
+        task, truth, meta: Stored in the header for later scoring.
+        record: Keep every node in the returned Tree (False keeps only the root).
+    """
+    limits = limits or Limits()
+    q = question if isinstance(question, Question) else Question(text=question)
+    policy = as_policy(agent)
+    header = TreeHeader(
+        run_id=uuid.uuid4().hex,
+        seed=seed,
+        limits=limits,
+        agent=repr(policy),
+        question=q,
+        task=task,
+        truth=truth,
+        package_version=__version__,
+        meta=dict(meta or {}),
+    )
+    sink = TraceWriter(trace, header) if trace is not None else None
+    run = TreeRun(
+        limits=limits,
+        seed=seed,
+        policy=policy,
+        tools=tools or {},
+        interventions=interventions or {},
+        sink=sink,
+        record=record,
+    )
+    complete = False
+    try:
+        timeout = limits.tree_timeout
+        with anyio.move_on_after(timeout) if timeout is not None else nullcontext():
+            await run.run_node((), q, limits.budget)
+        complete = True
+    finally:
+        duration = round(time.perf_counter() - run.origin, 6)
+        if sink is not None:
+            sink.close(duration if complete else None)
+    return Tree(header=header, nodes=run.nodes, complete=complete, duration=duration)
+
+
+def run(
+    question: Question | str,
+    agent: Agent | Policy | AgentFunction,
+    *,
+    backend: str = "asyncio",
+    **options: Any,
+) -> Tree:
+    """Synchronous ``run_tree`` on a fresh event loop (``backend``: asyncio or trio)."""
+
+    async def main() -> Tree:
+        return await run_tree(question, agent, **options)
+
+    return anyio.run(main, backend=backend)
+

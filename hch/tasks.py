@@ -1,0 +1,39 @@
+"""The Task protocol: sample a question with its truth, check an answer."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+from hch.model import Answer, Question
+
+__all__ = ["NodeChecker", "Sample", "Task"]
+
+
+class Sample(BaseModel):
+    """One root question of a task with its ground truth."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: Question
+    truth: Any
+    task: str
+
+
+@runtime_checkable
+class Task(Protocol):
+    """A source of questions with checkable answers. Implement this."""
+
+    name: str
+
+    def sample(self, seed: int) -> Sample: ...
+
+    def check(self, sample: Sample, answer: Answer) -> bool: ...
+
+
+@runtime_checkable
+class NodeChecker(Protocol):
+    """A task that can also judge the answer to any subquestion (simulated worlds can)."""
+
+    def check_node(self, question: Question, answer: Answer) -> bool | None: ...

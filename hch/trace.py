@@ -1,0 +1,129 @@
+"""Streaming JSONL traces: header first, one line per finished node, an end line.
+
+A file cut off mid-run (the process killed) loads with every node that was written and
+``complete == False``. Every schema version ever written keeps a reader here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path as FilePath
+from typing import IO, TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from hch.errors import SchemaVersionError, TraceError
+from hch.model import SCHEMA_VERSION, Node, TreeHeader
+
+if TYPE_CHECKING:
+    from hch.model import Tree
+
+__all__ = ["TraceWriter", "load", "write_tree"]
+
+_MAGIC = "hch_trace"
+_END_PREFIX = '{"end"'
+
+
+class TraceWriter:
+    """Writes one tree as it runs; each node line is handed to the OS when written."""
+
+    def __init__(self, file: str | FilePath, header: TreeHeader) -> None:
+        self.file = FilePath(file)
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        self._out: IO[str] = self.file.open("w", encoding="utf-8", buffering=1)
+        head = {_MAGIC: SCHEMA_VERSION, "header": header.model_dump(mode="json")}
+        self._out.write(json.dumps(head, separators=(",", ":")) + "\n")
+
+    def write_node(self, node: Node) -> None:
+        self._out.write(node.model_dump_json(exclude_defaults=True) + "\n")
+
+    def close(self, duration: float | None) -> None:
+        """Finish the file; ``duration=None`` leaves it marked incomplete."""
+        if self._out.closed:
+            return
+        if duration is not None:
+            self._out.write(json.dumps({"end": {"duration": duration}}) + "\n")
+        self._out.close()
+
+
+def write_tree(tree: Tree, file: str | FilePath) -> None:
+    """Write a whole tree in the streamed format."""
+    writer = TraceWriter(file, tree.header)
+    for node in tree.nodes:
+        writer.write_node(node)
+    writer.close(tree.duration if tree.complete else None)
+
+
+def load(file: str | FilePath) -> Tree:
+    """Read a trace file of any released schema version."""
+    name = str(file)
+    try:
+        with open(file, encoding="utf-8") as fh:
+            lines = fh.read().split("\n")
+    except OSError as exc:
+        raise TraceError(name, 0, f"cannot read trace: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise TraceError(name, 1, "not a trace: the file is not UTF-8 text") from exc
+    version = _version(name, lines[0])
+    return _READERS[version](name, lines)
+
+
+def _version(name: str, first: str) -> int:
+    try:
+        head = json.loads(first)
+    except json.JSONDecodeError:
+        head = None
+    if not isinstance(head, dict) or _MAGIC not in head:
+        raise TraceError(name, 1, f"not an hch trace: the first line has no {_MAGIC!r} key")
+    version = head[_MAGIC]
+    if version not in _READERS:
+        raise SchemaVersionError(
+            name,
+            1,
+            f"trace schema version {version!r} is not one this hch reads "
+            f"(it reads {sorted(_READERS)}); upgrade hch to read newer traces",
+        )
+    return int(version)
+
+
+def _read_v1(name: str, lines: list[str]) -> Tree:
+    from hch.model import Tree
+
+    try:
+        header = TreeHeader.model_validate(json.loads(lines[0])["header"])
+    except (ValidationError, KeyError, TypeError) as exc:
+        raise TraceError(name, 1, f"invalid trace header: {exc}") from exc
+    nodes: list[Node] = []
+    end: dict[str, Any] | None = None
+    last = len(lines) - 1
+    for number, line in enumerate(lines[1:], start=2):
+        if not line:
+            continue
+        cut_off = number - 1 == last  # the final line without its newline: a partial write
+        try:
+            if line.startswith(_END_PREFIX):
+                end = json.loads(line)["end"]
+            else:
+                nodes.append(Node.model_validate_json(line))
+        except (ValidationError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            if cut_off:
+                break
+            raise TraceError(name, number, f"invalid trace line: {_describe(exc)}") from exc
+    complete = end is not None
+    return Tree(
+        header=header,
+        nodes=nodes,
+        complete=complete,
+        duration=end.get("duration") if end else None,
+    )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "line"
+        return f"{where}: {err['msg']}"
+    return str(exc) or type(exc).__name__
+
+
+_READERS = {1: _read_v1}
