@@ -1,0 +1,12 @@
+"""Things that answer at nodes: simulated, scripted, LLM and human agents.
+
+Note: the OpenAI Agents SDK also installs a top-level package named ``agents``; keep
+the two in separate environments.
+"""
+
+__all__ = ["BUILTIN_AGENTS"]
+
+BUILTIN_AGENTS = {
+    "noisy-calculator": "agents.simulated:NoisyCalculator",
+}
+"""Agents the command line knows by name; anything else is given as ``module:attr``."""

@@ -16,7 +16,18 @@ from hch.errors import (
     ToolNotGranted,
     format_path,
 )
-from hch.model import Answer, Event, Exchange, Node, NodeError, Note, Path, Question, Status, ToolCall
+from hch.model import (
+    Answer,
+    Event,
+    Exchange,
+    Node,
+    NodeError,
+    Note,
+    Path,
+    Question,
+    Status,
+    ToolCall,
+)
 from hch.seeding import derive_seed
 
 if TYPE_CHECKING:
@@ -32,6 +43,7 @@ __all__ = [
     "agent_name",
     "as_policy",
     "by_depth",
+    "to_answer",
 ]
 
 
@@ -48,26 +60,39 @@ class Policy(Protocol):
     def __call__(self, depth: int, path: Path) -> Agent: ...
 
 
-AgentFunction = Callable[[Question, "Context"], Awaitable[Answer | str]]
+AgentFunction = Callable[[Question, "Context"], Awaitable[Answer | str] | Answer | str]
+
+
+def to_answer(value: object, who: str) -> Answer:
+    """Take an Answer as it is and a str as ``Answer(text=...)``; refuse anything else."""
+    if isinstance(value, Answer):
+        return value
+    if isinstance(value, str):
+        return Answer(text=value)
+    raise AgentError(
+        f"{who} returned {type(value).__name__} {value!r:.80}; expected an Answer or str"
+    )
 
 
 class FunctionAgent:
-    """An agent made from a plain async function ``fn(question, ctx)``."""
+    """An agent made from a plain function ``fn(question, ctx)``, sync or async."""
 
     def __init__(self, fn: AgentFunction, name: str | None = None) -> None:
         self.fn = fn
         self.name = name or getattr(fn, "__name__", "function")
 
     async def answer(self, question: Question, ctx: Context) -> Answer:
-        result = await self.fn(question, ctx)
-        return Answer(text=result) if isinstance(result, str) else result
+        result = self.fn(question, ctx)
+        if inspect.isawaitable(result):
+            result = await result
+        return to_answer(result, f"agent {self.name} at {format_path(ctx.path)}")
 
     def __repr__(self) -> str:
         return f"FunctionAgent({self.name})"
 
 
 def agent(fn: AgentFunction | None = None, *, name: str | None = None) -> Any:
-    """Make an agent from an async function; usable as ``@agent`` or ``@agent(name=...)``."""
+    """Make an agent from a function; usable as ``@agent`` or ``@agent(name=...)``."""
     if fn is None:
         return lambda f: FunctionAgent(f, name)
     return FunctionAgent(fn, name)
@@ -117,7 +142,7 @@ def as_policy(agent_or_policy: Agent | Policy | AgentFunction) -> Policy:
     if isinstance(agent_or_policy, Agent):
         return _Fixed(agent_or_policy)
     if inspect.iscoroutinefunction(agent_or_policy):
-        return _Fixed(FunctionAgent(agent_or_policy))
+        return _Fixed(FunctionAgent(agent_or_policy))  # type: ignore[arg-type]
     if callable(agent_or_policy):
         return agent_or_policy  # type: ignore[return-value]
     raise AgentError(
@@ -226,7 +251,10 @@ class Context:
         first = self._asked
         self._asked += len(qs)
         nodes = await self._run.run_children(
-            [((*self.path, first + i), q, s) for i, (q, s) in enumerate(zip(qs, shares, strict=True))]
+            [
+                ((*self.path, first + i), q, s)
+                for i, (q, s) in enumerate(zip(qs, shares, strict=True))
+            ]
         )
         for node, share in zip(nodes, shares, strict=True):
             self._settle(share, node)
@@ -261,7 +289,8 @@ class Context:
         where = format_path(self.path)
         if self.depth >= limits.max_depth:
             raise DepthLimitExceeded(
-                f"node {where} is at depth {self.depth} = max_depth {limits.max_depth}; it cannot ask"
+                f"node {where} is at depth {self.depth} = max_depth {limits.max_depth}; "
+                "it cannot ask"
             )
         if limits.max_children is not None and self._asked + n > limits.max_children:
             raise FanoutLimitExceeded(

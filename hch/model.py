@@ -280,9 +280,7 @@ class Tree(BaseModel):
         """Hash of everything except timings and run id: equal for identical runs."""
         body = {
             "header": self.header.model_dump(mode="json", exclude={"run_id"}),
-            "nodes": [
-                n.model_dump(mode="json", exclude=_VOLATILE_NODE_FIELDS) for n in self.nodes
-            ],
+            "nodes": [n.model_dump(mode="json", exclude=_VOLATILE_NODE_FIELDS) for n in self.nodes],
             "complete": self.complete,
         }
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

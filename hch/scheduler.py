@@ -11,8 +11,8 @@ from typing import Any
 
 import anyio
 
-from hch.agent import Agent, AgentFunction, Context, Policy, agent_name, as_policy
-from hch.errors import AgentError, LimitExceeded, format_path
+from hch.agent import Agent, AgentFunction, Context, Policy, agent_name, as_policy, to_answer
+from hch.errors import LimitExceeded, format_path
 from hch.limits import Limits
 from hch.model import (
     Answer,
@@ -107,7 +107,9 @@ class TreeRun:
             status, error = Status.LIMITED, NodeError.from_exception(exc)
         except Exception as exc:
             status, error = Status.FAILED, NodeError.from_exception(exc)
-        return self._finish(ctx, name, answer if status is Status.OK else None, status, error, follows, start)
+        return self._finish(
+            ctx, name, answer if status is Status.OK else None, status, error, follows, start
+        )
 
     def _cancel_reason(self) -> NodeError:
         if self.deadline is not None and time.perf_counter() >= self.deadline - 0.01:
@@ -121,14 +123,7 @@ class TreeRun:
         timeout = self.limits.node_timeout
         with anyio.fail_after(timeout) if timeout is not None else nullcontext():
             result: object = await agent.answer(question, ctx)
-        if isinstance(result, Answer):
-            return result
-        if isinstance(result, str):
-            return Answer(text=result)
-        raise AgentError(
-            f"agent {agent_name(agent)} at {format_path(ctx.path)} returned "
-            f"{type(result).__name__} {result!r:.80}; expected an Answer or str"
-        )
+        return to_answer(result, f"agent {agent_name(agent)} at {format_path(ctx.path)}")
 
     def _finish(
         self,
@@ -167,7 +162,8 @@ def _timeout_error(exc: TimeoutError, path: Path, limits: Limits) -> NodeError:
     if limits.node_timeout is not None:
         return NodeError(
             type="NodeTimeout",
-            message=f"node {format_path(path)} took longer than node_timeout={limits.node_timeout}s",
+            message=f"node {format_path(path)} took longer than "
+            f"node_timeout={limits.node_timeout}s",
         )
     return NodeError.from_exception(exc)
 
@@ -250,4 +246,3 @@ def run(
         return await run_tree(question, agent, **options)
 
     return anyio.run(main, backend=backend)
-

@@ -1,0 +1,40 @@
+"""The ``hch`` console script (also ``python -m hch``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from hch.commands import run as run_command
+from hch.errors import HCHError
+from hch.version import __version__
+
+__all__ = ["main", "parser"]
+
+COMMANDS = [run_command]
+"""Each module adds one subcommand with ``add_parser(subparsers)``."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hch", description="Run, record and study HCH task-decomposition trees."
+    )
+    p.add_argument("--version", action="version", version=f"hch {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HCHError as exc:
+        print(f"hch {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Find user objects by name: ``module:attr`` import paths, files, and ``key=value`` options."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pydantic import ValidationError
+
+from hch.errors import HCHError
+
+__all__ = [
+    "ConfigError",
+    "build",
+    "describe_validation",
+    "load_module",
+    "load_object",
+    "parse_options",
+]
+
+
+class ConfigError(HCHError):
+    """A name, option or file given on the command line or in a config is not usable."""
+
+
+def load_object(spec: str, registry: Mapping[str, str] | None = None) -> Any:
+    """Resolve ``name`` (from ``registry``), ``module:attr`` or ``path/to/file.py:attr``."""
+    target = (registry or {}).get(spec, spec)
+    if ":" not in target:
+        known = ", ".join(sorted(registry or {})) or "none"
+        raise ConfigError(f"{spec!r} is neither a known name ({known}) nor module:attr")
+    module_name, _, attr = target.rpartition(":")
+    module = load_module(module_name)
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise ConfigError(f"{module_name} has no attribute {attr!r}") from None
+
+
+def load_module(name: str) -> ModuleType:
+    """Import a module by dotted name or from a ``.py`` file path."""
+    if name.endswith(".py"):
+        path = Path(name)
+        if not path.is_file():
+            raise ConfigError(f"no such file: {name}")
+        spec = importlib.util.spec_from_file_location(f"hch_user_{path.stem}", path)
+        if spec is None or spec.loader is None:
+            raise ConfigError(f"cannot import {name}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import {name}: {exc}") from exc
+
+
+def parse_options(pairs: Iterable[str], what: str) -> dict[str, Any]:
+    """``["p_error=0.05", "name=x"]`` -> ``{"p_error": 0.05, "name": "x"}`` (JSON values)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"{what} option {pair!r} is not KEY=VALUE")
+        try:
+            options[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            options[key.strip()] = raw
+    return options
+
+
+def build(factory: Any, options: Mapping[str, Any], what: str) -> Any:
+    """Call ``factory(**options)``, turning a rejected option into a ConfigError naming it."""
+    if not callable(factory):
+        if options:
+            raise ConfigError(f"{what} {factory!r} is an object; it takes no options")
+        return factory
+    try:
+        return factory(**options)
+    except ValidationError as exc:
+        raise ConfigError(f"{what} {describe_validation(exc)}") from None
+    except TypeError as exc:
+        raise ConfigError(f"{what}: {exc}") from None
+
+
+def describe_validation(exc: ValidationError) -> str:
+    """One line per problem: ``option p_eror: Extra inputs are not permitted (got 1)``."""
+    return "; ".join(
+        f"option {'.'.join(str(p) for p in e['loc']) or '?'}: {e['msg']} (got {e['input']!r:.60})"
+        for e in exc.errors()
+    )
