@@ -1,0 +1,103 @@
+"""Result rows: one per tree, appended to ``DIR/results.jsonl`` as each tree finishes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from hch.errors import TraceError
+
+__all__ = ["RESULTS_FILE", "ResultRow", "Results", "load", "row_key"]
+
+RESULTS_FILE = "results.jsonl"
+
+
+def row_key(params: dict[str, Any], trial: int) -> str:
+    """The identity of a row: its grid point and trial (what resume deduplicates on)."""
+    return json.dumps([params, trial], sort_keys=True, separators=(",", ":"))
+
+
+class ResultRow(BaseModel):
+    """What one tree of a study gave.
+
+    Attributes:
+        params: The grid point (parameter name -> value).
+        trial: Index of the tree within its grid point.
+        seed: The tree's seed, derived from (study seed, params, trial).
+        correct: Whether the root answer was right; None where unknown or no answer.
+        score: A graded score in [0, 1] where the task gives one, else ``correct``.
+        status: The root's status (ok/failed/cancelled/limited), or "error" if the
+            tree could not be run at all.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    study: str
+    params: dict[str, Any]
+    trial: int
+    seed: int
+    correct: bool | None
+    score: float | None = None
+    status: str
+    answer: str | None = None
+    truth: Any = None
+    nodes: int = 0
+    depth: int = 0
+    budget_used: int = 0
+    tokens: int = 0
+    cost: float = 0.0
+    duration: float = 0.0
+    error: str | None = None
+    trace: str | None = None
+
+    @property
+    def key(self) -> str:
+        return row_key(self.params, self.trial)
+
+
+class Results(Sequence[ResultRow]):
+    """The rows of a study directory, in the order they finished."""
+
+    def __init__(self, rows: list[ResultRow]) -> None:
+        self.rows = rows
+
+    def __getitem__(self, i: int) -> ResultRow:  # type: ignore[override]
+        return self.rows[i]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[ResultRow]:
+        return iter(self.rows)
+
+    def to_pandas(self) -> Any:
+        """A DataFrame with one column per parameter (``params.*`` flattened)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError("to_pandas needs pandas: pip install 'hch[pandas]'") from exc
+        return pd.json_normalize([r.model_dump(mode="json") for r in self.rows])
+
+
+def load(directory: str | Path) -> Results:
+    """Read ``DIR/results.jsonl``; a half-written last line (a killed study) is dropped."""
+    file = Path(directory) / RESULTS_FILE
+    if not file.exists():
+        raise FileNotFoundError(f"no study results at {file}")
+    lines = file.read_text(encoding="utf-8").split("\n")
+    rows: list[ResultRow] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(ResultRow.model_validate_json(line))
+        except ValidationError as exc:
+            if number == len(lines):  # cut off mid-write, no newline yet
+                break
+            problem = exc.errors()[0]["msg"]
+            raise TraceError(str(file), number, f"invalid result row: {problem}") from None
+    return Results(rows)
