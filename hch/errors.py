@@ -15,6 +15,9 @@ __all__ = [
     "FanoutLimitExceeded",
     "HCHError",
     "LimitExceeded",
+    "ModelAPIError",
+    "ModelError",
+    "ModelOutputError",
     "SchemaVersionError",
     "ToolNotGranted",
     "TraceError",
@@ -71,6 +74,40 @@ class ChildFailed(HCHError):
 
 class AgentError(HCHError):
     """An agent broke the node contract (returned something that is not an Answer)."""
+
+
+class ModelError(HCHError):
+    """A language model did not give a node a usable reply."""
+
+
+class ModelAPIError(ModelError):
+    """A model endpoint refused a request or kept failing until the retry policy gave up.
+
+    Attributes:
+        endpoint: The URL that was called (never with credentials).
+        status: The last HTTP status, or None for a connection error or timeout.
+        attempts: How many requests were made.
+    """
+
+    def __init__(self, message: str, *, endpoint: str, status: int | None, attempts: int) -> None:
+        self.endpoint = endpoint
+        self.status = status
+        self.attempts = attempts
+        super().__init__(message)
+
+
+class ModelOutputError(ModelError):
+    """A model's replies could not be read as a decision, even after being told why.
+
+    Attributes:
+        raw: The last reply text, exactly as the model sent it.
+        problem: Why it could not be used.
+    """
+
+    def __init__(self, message: str, *, raw: str, problem: str) -> None:
+        self.raw = raw
+        self.problem = problem
+        super().__init__(message)
 
 
 class ToolNotGranted(HCHError):

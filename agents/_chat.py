@@ -1,0 +1,162 @@
+"""One model call for a node: cache, endpoint limiter, retries, and a trace event per attempt.
+
+The API key lives only in the ``AsyncOpenAI`` client; what is recorded and cached is
+the request (public base URL, messages, parameters, sample index) and the reply.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+from anyio.lowlevel import RunVar
+
+from agents._limiter import endpoint_limiter
+from agents._prices import cost
+from agents._retry import RetryPolicy, call_with_retries, describe
+from hch.agent import Context
+from hch.cache import Cache, CachedCall
+from hch.errors import format_path
+from hch.model import ModelCall, NodeError, Usage
+
+__all__ = ["ChatClient", "public_url"]
+
+
+def public_url(url: str) -> str:
+    """``url`` without user:password, query or fragment (which may carry credentials)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
+class ChatClient:
+    """Sends chat requests for one agent's settings; one ``AsyncOpenAI`` per event loop."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str,
+        api_key: str,
+        timeout: float,
+        concurrency: int,
+        retry: RetryPolicy,
+        cache: Cache | None,
+        price: tuple[float, float] | None,
+    ) -> None:
+        self.model = model
+        self.base_url = base_url
+        self.endpoint = public_url(base_url)
+        self._api_key = api_key
+        self.timeout = timeout
+        self.concurrency = concurrency
+        self.retry = retry
+        self.cache = cache
+        self.price = price
+        self._clients: RunVar[openai.AsyncOpenAI] = RunVar(f"hch_openai_{id(self)}")
+
+    def __repr__(self) -> str:
+        return f"ChatClient({self.model!r}, {self.endpoint!r})"
+
+    def _client(self) -> openai.AsyncOpenAI:
+        client = self._clients.get(None)
+        if client is None:
+            client = openai.AsyncOpenAI(
+                base_url=self.base_url,
+                api_key=self._api_key,
+                timeout=self.timeout,
+                max_retries=0,
+            )
+            self._clients.set(client)
+        return client
+
+    async def complete(
+        self, messages: list[dict[str, str]], params: dict[str, Any], sample: int, ctx: Context
+    ) -> str:
+        """The reply text to ``messages``; every attempt (or the cache hit) is recorded."""
+        request = {
+            "base_url": self.endpoint,
+            "messages": messages,
+            "params": params,
+            "sample": sample,
+        }
+        if self.cache is not None:
+            start = time.perf_counter()
+            hit = await self.cache.get(self.model, request)
+            if hit is not None:
+                ctx.record(
+                    ModelCall(
+                        model=self.model,
+                        request=request,
+                        response=hit.response,
+                        usage=hit.usage,
+                        latency=round(time.perf_counter() - start, 6),
+                        cost=0.0,
+                        cached=True,
+                    )
+                )
+                return str(hit.response.get("content") or "")
+        where = f"node {format_path(ctx.path)}: POST {self.endpoint}/chat/completions"
+        limiter = endpoint_limiter(self.endpoint, self.concurrency)
+
+        async def attempt(n: int) -> CachedCall:
+            start = time.perf_counter()
+            try:
+                async with limiter:
+                    reply = await self._client().chat.completions.create(
+                        model=self.model,
+                        messages=messages,  # type: ignore[arg-type]
+                        **params,
+                    )
+            except Exception as exc:
+                _, what = describe(exc)
+                ctx.record(
+                    ModelCall(
+                        model=self.model,
+                        request=request,
+                        latency=round(time.perf_counter() - start, 6),
+                        attempt=n,
+                        error=NodeError(type=type(exc).__name__, message=what),
+                    )
+                )
+                raise
+            call = _as_cached(reply)
+            ctx.record(
+                ModelCall(
+                    model=self.model,
+                    request=request,
+                    response=call.response,
+                    usage=call.usage,
+                    latency=round(time.perf_counter() - start, 6),
+                    cost=cost(self.model, call.usage, self.price),
+                    attempt=n,
+                )
+            )
+            return call
+
+        call = await call_with_retries(attempt, self.retry, where=where, endpoint=self.endpoint)
+        if self.cache is not None:
+            await self.cache.put(self.model, request, call)
+        return str(call.response.get("content") or "")
+
+
+def _as_cached(reply: Any) -> CachedCall:
+    """The parts of a ChatCompletion worth keeping (no volatile id or timestamp)."""
+    choice = reply.choices[0] if reply.choices else None
+    usage = (
+        Usage(
+            prompt_tokens=reply.usage.prompt_tokens or 0,
+            completion_tokens=reply.usage.completion_tokens or 0,
+        )
+        if reply.usage is not None
+        else None
+    )
+    response = {
+        "content": (choice.message.content if choice else None) or "",
+        "finish_reason": choice.finish_reason if choice else None,
+        "model": reply.model,
+    }
+    return CachedCall(response=response, usage=usage)

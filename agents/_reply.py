@@ -1,0 +1,138 @@
+"""Reading a model's reply: the JSON schema it is asked for and a tolerant parser."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["REPLY_SCHEMA", "Reply", "ReplyError", "parse_reply", "response_format"]
+
+REPLY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "action": {"type": "string", "enum": ["ask", "answer"]},
+        "questions": {"type": "array", "items": {"type": "string"}},
+        "answer": {"type": "string"},
+    },
+    "required": ["action", "questions", "answer"],
+    "additionalProperties": False,
+}
+"""What a node's model replies: subquestions to ask, or its final answer."""
+
+
+def response_format(mode: str) -> dict[str, Any] | None:
+    """The ``response_format`` request parameter for a structured-output mode."""
+    if mode == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "node_reply", "strict": True, "schema": REPLY_SCHEMA},
+        }
+    if mode == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+class ReplyError(ValueError):
+    """A reply that is not a usable decision; the message is shown to the model."""
+
+
+class Reply(BaseModel):
+    """A parsed decision: ``questions`` to ask, or a final ``answer`` (exactly one)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    questions: list[str] = []
+    answer: str | None = None
+    data: Any = None
+
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+_ASK_KEYS = ("questions", "subquestions", "ask", "question")
+_ANSWER_KEYS = ("answer", "final_answer", "final")
+
+
+def parse_reply(text: str) -> Reply:
+    """Read a decision from a reply: strict JSON, JSON in a code fence or in prose, or a
+    lenient shape (``{"answer": 42}``, ``{"ask": "q"}``, ``{"subquestions": [...]}``).
+    """
+    obj = _find_json(text)
+    if not isinstance(obj, dict):
+        raise ReplyError(
+            'expected one JSON object like {"action": "answer", "questions": [], '
+            f'"answer": "..."}}, got {_excerpt(text)}'
+        )
+    return _decision(obj)
+
+
+def _find_json(text: str) -> Any:
+    stripped = text.strip()
+    candidates = [stripped, *(m.strip() for m in _FENCE.findall(text))]
+    candidates += _braced(text)
+    for candidate in candidates:
+        try:
+            return json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+    return None
+
+
+def _braced(text: str) -> list[str]:
+    """Every balanced ``{...}`` span, outermost first (strings are respected)."""
+    spans: list[str] = []
+    depth, start, in_str, escaped = 0, -1, False, False
+    for i, ch in enumerate(text):
+        if in_str:
+            escaped = not escaped and ch == "\\"
+            in_str = escaped or ch != '"'
+            continue
+        if ch == '"' and depth:
+            in_str = True
+        elif ch == "{":
+            start = i if depth == 0 else start
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append(text[start : i + 1])
+    return spans
+
+
+def _decision(obj: dict[str, Any]) -> Reply:
+    action = str(obj.get("action", "")).strip().lower()
+    questions = _questions(next((obj[k] for k in _ASK_KEYS if k in obj), None))
+    answer_key = next((k for k in _ANSWER_KEYS if k in obj), None)
+    raw_answer = obj[answer_key] if answer_key else None
+    has_answer = raw_answer is not None and str(raw_answer).strip() != ""
+    if action == "ask" or (action == "" and questions and not has_answer):
+        if not questions:
+            raise ReplyError('"action" is "ask" but "questions" holds no question')
+        return Reply(questions=questions)
+    if action in ("answer", "") and has_answer:
+        data = raw_answer if isinstance(raw_answer, int | float | list | dict) else None
+        text = raw_answer if isinstance(raw_answer, str) else json.dumps(raw_answer)
+        return Reply(answer=text.strip(), data=data)
+    if action not in ("", "answer"):
+        raise ReplyError(f'"action" must be "ask" or "answer", got {action!r}')
+    raise ReplyError('the reply has neither questions to ask nor a non-empty "answer"')
+
+
+def _questions(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            item = item.get("question", item.get("text", ""))
+        text = str(item).strip()
+        if text:
+            out.append(text)
+    return out
+
+
+def _excerpt(text: str, n: int = 120) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= n else text[:n] + "...")

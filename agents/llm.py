@@ -1,0 +1,206 @@
+"""LLMAgent: a language model at a node, over the official ``openai`` SDK.
+
+At each node the model sees its question, depth, whether it may still ask, the budget
+left and the answers it has received; it replies with subquestions (asked concurrently
+with ``ctx.ask_all``) or its final answer, until it answers or ``max_rounds`` is spent.
+Replies are JSON-schema constrained where the server supports it and read tolerantly
+otherwise; an unusable reply is sent back with the reason, up to ``max_output_retries``
+times, then the node fails with ``ModelOutputError`` holding the raw text.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+
+from agents._chat import ChatClient
+from agents._prompts import Prompts
+from agents._reply import Reply, ReplyError, parse_reply, response_format
+from agents._retry import RetryPolicy
+from hch.agent import Context
+from hch.cache import Cache
+from hch.errors import ChildFailed, LimitExceeded, ModelAPIError, ModelOutputError, format_path
+from hch.model import Answer, Question
+
+__all__ = ["OPENAI_BASE_URL", "LLMAgent", "Prompts", "RetryPolicy"]
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+_NO_ANSWER = "(no answer: that assistant failed)"
+
+
+def _env_base_url() -> str:
+    return os.environ.get("OPENAI_BASE_URL") or OPENAI_BASE_URL
+
+
+def _env_api_key() -> SecretStr | None:
+    key = os.environ.get("OPENAI_API_KEY")
+    return SecretStr(key) if key else None
+
+
+class LLMAgent(BaseModel):
+    """A node answered by a chat model at any OpenAI-compatible endpoint.
+
+    Attributes:
+        model: Model name as the endpoint knows it.
+        base_url: Endpoint URL; default ``$OPENAI_BASE_URL`` or OpenAI's.
+        api_key: Secret key; default ``$OPENAI_API_KEY``. Never recorded, cached or shown.
+        name: Agent name recorded on each node; default ``llm:<model>``.
+        temperature: Sampling temperature (None: the server's default).
+        max_tokens: Longest reply in tokens.
+        seed: Sampling seed sent to servers that honour it.
+        sample: Sample index in the cache key: equal requests with different ``sample``
+            are different calls (several samples at temperature > 0).
+        prompts: The templates of every message sent.
+        structured: ``json_schema`` (constrained output), ``json_object`` or ``off``; a
+            server that rejects ``response_format`` is asked again without it.
+        max_rounds: Rounds of subquestions a node may ask before it must answer.
+        max_output_retries: Unusable replies tolerated per decision before the node fails.
+        timeout: Seconds one request may take.
+        concurrency: Model calls in flight at once to this endpoint, over all trees.
+        retry: How failed requests are retried.
+        cache: A ``Cache`` (or its file) answering repeated requests without a call.
+        price: USD per million (prompt, completion) tokens; default from a small table.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    model: str
+    base_url: str = Field(default_factory=_env_base_url)
+    api_key: SecretStr | None = Field(default_factory=_env_api_key, repr=False, exclude=True)
+    name: str = ""
+    temperature: float | None = 0.0
+    max_tokens: int | None = Field(512, ge=1)
+    seed: int | None = None
+    sample: int = 0
+    prompts: Prompts = Prompts()
+    structured: Literal["json_schema", "json_object", "off"] = "json_schema"
+    max_rounds: int = Field(3, ge=0)
+    max_output_retries: int = Field(2, ge=0)
+    timeout: float = Field(60.0, gt=0)
+    concurrency: int = Field(16, ge=1)
+    retry: RetryPolicy = RetryPolicy()
+    cache: Cache | None = None
+    price: tuple[float, float] | None = None
+
+    _chat: ChatClient | None = PrivateAttr(None)
+    _plain: bool = PrivateAttr(False)
+
+    @field_validator("cache", mode="before")
+    @classmethod
+    def _open_cache(cls, value: Any) -> Any:
+        return Cache(value) if isinstance(value, str | Path) else value
+
+    def model_post_init(self, context: Any) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", f"llm:{self.model}")
+
+    def __repr_args__(self) -> Any:
+        """Leave out the long prompts and the retry policy while they are the defaults."""
+        defaults: dict[str | None, Any] = {"prompts": Prompts(), "retry": RetryPolicy()}
+        return [(k, v) for k, v in super().__repr_args__() if k not in defaults or v != defaults[k]]
+
+    def _client(self) -> ChatClient:
+        if self._chat is None:
+            key = self.api_key.get_secret_value() if self.api_key else "no-key"
+            self._chat = ChatClient(
+                model=self.model,
+                base_url=self.base_url,
+                api_key=key,
+                timeout=self.timeout,
+                concurrency=self.concurrency,
+                retry=self.retry,
+                cache=self.cache,
+                price=self.price,
+            )
+        return self._chat
+
+    def params(self) -> dict[str, Any]:
+        """Request parameters besides model and messages (what the cache key includes)."""
+        params: dict[str, Any] = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "response_format": None if self._plain else response_format(self.structured),
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+    async def answer(self, question: Question, ctx: Context) -> Answer:
+        p = self.prompts
+        messages = [
+            {"role": "system", "content": p.system},
+            {
+                "role": "user",
+                "content": p.question.format(question=question.text, **_state(ctx, 0, self)),
+            },
+        ]
+        rounds = strikes = 0
+        while True:
+            text = await self._complete(messages, ctx)
+            messages.append({"role": "assistant", "content": text})
+            try:
+                reply = parse_reply(text)
+                if reply.answer is not None:
+                    return Answer(text=reply.answer, data=reply.data)
+                if rounds >= self.max_rounds or not ctx.can_ask:
+                    raise ReplyError("you may not ask now (May ask: no); give your final answer")
+                results = await self._ask(reply, ctx)
+            except ReplyError as exc:
+                strikes += 1
+                if strikes > self.max_output_retries:
+                    raise ModelOutputError(
+                        f"node {format_path(ctx.path)}: {strikes} unusable replies from "
+                        f"{self.model}; last problem: {exc}; last reply: {text[:300]!r}",
+                        raw=text,
+                        problem=str(exc),
+                    ) from None
+                messages.append({"role": "user", "content": p.retry.format(error=exc)})
+                continue
+            rounds += 1
+            strikes = 0
+            messages.append(
+                {
+                    "role": "user",
+                    "content": p.answers.format(answers=results, **_state(ctx, rounds, self)),
+                }
+            )
+
+    async def _complete(self, messages: list[dict[str, str]], ctx: Context) -> str:
+        params = self.params()
+        try:
+            return await self._client().complete(messages, params, self.sample, ctx)
+        except ModelAPIError as exc:
+            unsupported = "response_format" in str(exc) or "json_schema" in str(exc)
+            if exc.status != 400 or "response_format" not in params or not unsupported:
+                raise
+        ctx.note(structured_output="rejected by the server; asking without response_format")
+        self._plain = True
+        return await self._client().complete(messages, self.params(), self.sample, ctx)
+
+    async def _ask(self, reply: Reply, ctx: Context) -> str:
+        """Ask the subquestions; their answers (or why there is none) as text for the model."""
+        questions = reply.questions
+        answers: list[Answer | None]
+        try:
+            answers = list(await ctx.ask_all(questions))
+        except LimitExceeded as exc:
+            raise ReplyError(f"you may not ask {len(questions)} question(s): {exc}") from exc
+        except ChildFailed as exc:
+            answers = list(exc.answers or [None] * len(questions))
+        line = self.prompts.answer_line
+        return "\n".join(
+            line.format(n=i + 1, question=q, answer=a.text if a else _NO_ANSWER)
+            for i, (q, a) in enumerate(zip(questions, answers, strict=True))
+        )
+
+
+def _state(ctx: Context, rounds: int, agent: LLMAgent) -> dict[str, Any]:
+    may = ctx.can_ask and rounds < agent.max_rounds
+    budget = ctx.budget
+    return {
+        "depth": ctx.depth,
+        "may_ask": "yes" if may else "no",
+        "budget": "unlimited" if budget is None else budget,
+    }
