@@ -6,13 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from hch.commands import cache as cache_command
 from hch.commands import run as run_command
+from hch.commands import serve_model as serve_model_command
 from hch.errors import HCHError
 from hch.version import __version__
 
 __all__ = ["main", "parser"]
 
-COMMANDS = [run_command]
+COMMANDS = [run_command, serve_model_command, cache_command]
 """Each module adds one subcommand with ``add_parser(subparsers)``."""
 
 

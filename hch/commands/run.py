@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from pydantic import ValidationError
 
@@ -50,6 +51,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="KEY=VALUE",
         help="agent parameter, e.g. -a p_error=0.05 (repeatable; values are JSON)",
     )
+    llm = p.add_argument_group("language model (LLMAgent at every node)")
+    llm.add_argument("--model", help="model name; runs --agent llm with it")
+    llm.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
+    llm.add_argument(
+        "--api-key-env",
+        default="OPENAI_API_KEY",
+        metavar="NAME",
+        help="environment variable holding the API key (default: OPENAI_API_KEY)",
+    )
+    llm.add_argument("--cache", help="model-call cache file (see `hch cache`)")
     lim = p.add_argument_group("limits")
     lim.add_argument("--max-depth", type=int, default=3, help="deepest depth; 0 = root alone")
     lim.add_argument("--budget", type=int, help="nodes the whole tree may use (default: unbounded)")
@@ -75,11 +86,10 @@ def main(args: argparse.Namespace) -> int:
             node_timeout=args.node_timeout,
             tree_timeout=args.tree_timeout,
         )
-        agent = build(
-            load_object(args.agent, BUILTIN_AGENTS),
-            parse_options(args.agent_option, "agent"),
-            "agent",
-        )
+        agent_spec, agent_options = args.agent, parse_options(args.agent_option, "agent")
+        if args.model is not None:
+            agent_spec, agent_options = "llm", {**_llm_options(args), **agent_options}
+        agent = build(load_object(agent_spec, BUILTIN_AGENTS), agent_options, "agent")
         task = sample = None
         if args.question is not None:
             question = Question(text=args.question)
@@ -106,6 +116,17 @@ def main(args: argparse.Namespace) -> int:
     correct = task.check(sample, tree.root.answer) if task and tree.root.answer else None
     _report(tree, correct, args.trace, as_json=args.json)
     return 0 if tree.root.status == "ok" else 1
+
+
+def _llm_options(args: argparse.Namespace) -> dict[str, object]:
+    options: dict[str, object] = {"model": args.model}
+    if args.base_url:
+        options["base_url"] = args.base_url
+    if os.environ.get(args.api_key_env):
+        options["api_key"] = os.environ[args.api_key_env]
+    if args.cache:
+        options["cache"] = args.cache
+    return options
 
 
 def _report(tree: Tree, correct: bool | None, trace: str | None, *, as_json: bool) -> None:

@@ -1,0 +1,58 @@
+"""`hch serve-model`: the local OpenAI-compatible server, for trying the LLM path offline."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["add_parser"]
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "serve-model",
+        help="serve a simulated model over an OpenAI-compatible API on 127.0.0.1",
+        description="Serve the simulated arithmetic model at /v1/chat/completions and "
+        "/v1/models; prints its base URL when ready. Ctrl-C stops it.",
+    )
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--name", default="hch-simulated", help="model name it reports")
+    p.add_argument("--p-error", type=float, default=0.0, help="chance an answer is off")
+    p.add_argument("--p-garbled", type=float, default=0.0, help="chance a reply has no JSON")
+    p.add_argument("--style", choices=["json", "fenced"], default="json", help="reply style")
+    p.add_argument("--seed", type=int, default=0, help="seed of the model and fault draws")
+    f = p.add_argument_group("faults")
+    f.add_argument("--latency", type=float, default=0.0, help="seconds per completion")
+    f.add_argument("--p-429", type=float, default=0.0, help="fraction answered 429")
+    f.add_argument("--retry-after", type=float, default=0.05, help="Retry-After seconds")
+    f.add_argument("--p-500", type=float, default=0.0, help="fraction answered 500")
+    f.add_argument("--p-timeout", type=float, default=0.0, help="fraction that hang")
+    f.add_argument("--hang", type=float, default=30.0, help="seconds a hanging request waits")
+    f.add_argument("--p-malformed", type=float, default=0.0, help="fraction with non-JSON body")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from agents.server import Faults, ModelServer, SimulatedModel
+
+    model = SimulatedModel(
+        p_error=args.p_error, p_garbled=args.p_garbled, style=args.style, seed=args.seed
+    )
+    faults = Faults(
+        latency=args.latency,
+        p_429=args.p_429,
+        retry_after=args.retry_after,
+        p_500=args.p_500,
+        p_timeout=args.p_timeout,
+        hang=args.hang,
+        p_malformed=args.p_malformed,
+        seed=args.seed,
+    )
+    server = ModelServer(model, faults, model_name=args.name, port=args.port)
+    print(server.base_url, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
