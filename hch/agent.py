@@ -251,13 +251,12 @@ class Context:
         first = self._asked
         self._asked += len(qs)
         nodes = await self._run.run_children(
+            self,
             [
                 ((*self.path, first + i), q, s)
                 for i, (q, s) in enumerate(zip(qs, shares, strict=True))
-            ]
+            ],
         )
-        for node, share in zip(nodes, shares, strict=True):
-            self._settle(share, node)
         answers = [n.answer if n.status is Status.OK else None for n in nodes]
         for node in nodes:
             if node.status is not Status.OK:
@@ -278,8 +277,9 @@ class Context:
         (share,) = self._reserve(1, budget)
         index = self._asked
         self._asked += 1
-        node = await self._run.run_node((*self.path, index), question, share, history, follows)
-        self._settle(share, node)
+        node = await self._run.run_node(
+            (*self.path, index), question, share, history, follows, parent=self
+        )
         if node.status is not Status.OK or node.answer is None:
             raise ChildFailed(node.path, node.status, node.error)
         return node.answer
@@ -301,6 +301,8 @@ class Context:
         if left is None:
             if budget is not None and budget < 1:
                 raise BudgetExhausted(f"node {where}: a child needs a budget of at least 1")
+            if budget is not None:
+                self._reserved += budget * n
             return [budget] * n
         share = left // n if budget is None else budget
         if share < 1 or share * n > left:
@@ -312,6 +314,11 @@ class Context:
         return [share] * n
 
     def _settle(self, share: int | None, node: Node) -> None:
+        """Take back a finished child's share and charge what it used.
+
+        The scheduler calls this as the child's node is recorded, on every path
+        (cancellation too), so a node's ``budget_used`` is 1 plus its children's.
+        """
         if share is not None:
             self._reserved -= share
         self._used += node.budget_used

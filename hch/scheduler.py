@@ -60,15 +60,17 @@ class TreeRun:
         self.cancelled = anyio.get_cancelled_exc_class()
         self.deadline = None if limits.tree_timeout is None else self.origin + limits.tree_timeout
 
-    async def run_children(self, specs: Sequence[tuple[Path, Question, int | None]]) -> list[Node]:
-        """Run new children concurrently; their nodes come back in the order given."""
+    async def run_children(
+        self, parent: Context, specs: Sequence[tuple[Path, Question, int | None]]
+    ) -> list[Node]:
+        """Run new children of ``parent`` concurrently; nodes come back in the order given."""
         if len(specs) == 1:
             path, q, share = specs[0]
-            return [await self.run_node(path, q, share)]
+            return [await self.run_node(path, q, share, parent=parent)]
         results: list[Node | None] = [None] * len(specs)
 
         async def one(i: int, path: Path, q: Question, share: int | None) -> None:
-            results[i] = await self.run_node(path, q, share)
+            results[i] = await self.run_node(path, q, share, parent=parent)
 
         async with anyio.create_task_group() as tg:
             for i, (path, q, share) in enumerate(specs):
@@ -82,8 +84,12 @@ class TreeRun:
         given: int | None,
         history: tuple[Exchange, ...] = (),
         follows: int | None = None,
+        parent: Context | None = None,
     ) -> Node:
-        """Run one node to its end and record it. Never raises but for cancellation."""
+        """Run one node to its end, record it and settle its budget with ``parent``.
+
+        Never raises but for cancellation.
+        """
         start = time.perf_counter() - self.origin
         ctx = Context(self, path, question, given, history)
         name = "?"
@@ -99,7 +105,9 @@ class TreeRun:
             else:
                 answer = await self._answer(agent, question, ctx)
         except self.cancelled:
-            self._finish(ctx, name, None, Status.CANCELLED, self._cancel_reason(), follows, start)
+            self._finish(
+                ctx, name, None, Status.CANCELLED, self._cancel_reason(), follows, start, parent
+            )
             raise
         except TimeoutError as exc:
             status, error = Status.CANCELLED, _timeout_error(exc, path, self.limits)
@@ -107,9 +115,8 @@ class TreeRun:
             status, error = Status.LIMITED, NodeError.from_exception(exc)
         except Exception as exc:
             status, error = Status.FAILED, NodeError.from_exception(exc)
-        return self._finish(
-            ctx, name, answer if status is Status.OK else None, status, error, follows, start
-        )
+        answer = answer if status is Status.OK else None
+        return self._finish(ctx, name, answer, status, error, follows, start, parent)
 
     def _cancel_reason(self) -> NodeError:
         if self.deadline is not None and time.perf_counter() >= self.deadline - 0.01:
@@ -134,7 +141,9 @@ class TreeRun:
         error: NodeError | None,
         follows: int | None,
         start: float,
+        parent: Context | None,
     ) -> Node:
+        # Shares reserved for children that never started (cancelled first) used nothing.
         events: list[Event] = ctx._events or []
         node = Node.model_construct(
             path=ctx.path,
@@ -146,7 +155,7 @@ class TreeRun:
             follows=follows,
             n_children=ctx._asked,
             budget_given=ctx._given,
-            budget_used=1 + ctx._used + ctx._reserved,
+            budget_used=1 + ctx._used,
             start=round(start, 6),
             end=round(time.perf_counter() - self.origin, 6),
             events=events,
@@ -155,6 +164,8 @@ class TreeRun:
             self.nodes.append(node)
         if self.sink is not None:
             self.sink.write_node(node)
+        if parent is not None:
+            parent._settle(ctx._given, node)
         return node
 
 
