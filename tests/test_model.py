@@ -1,0 +1,99 @@
+"""The schema: Question, Answer, Node and Tree behave as the trace format promises."""
+
+from __future__ import annotations
+
+import pytest
+
+from hch import Answer, Limits, Node, NodeError, Note, Question, Status, ToolCall, Tree, TreeHeader
+
+
+def header(**overrides: object) -> TreeHeader:
+    fields: dict[str, object] = {
+        "run_id": "r1",
+        "seed": 1,
+        "limits": Limits(),
+        "agent": "a",
+        "question": Question(text="q"),
+        "package_version": "0",
+    }
+    fields.update(overrides)
+    return TreeHeader.model_validate(fields)
+
+
+def node(path: tuple[int, ...], **fields: object) -> Node:
+    return Node.model_validate({"path": path, "agent": "a", "question": {"text": "q"}, **fields})
+
+
+def test_node_derived_fields() -> None:
+    n = node((2, 0), n_children=2, start=1.0, end=3.5, events=[Note(fields={"k": 1})])
+    assert n.id == "root.2.0"
+    assert n.depth == 2
+    assert n.parent == (2,)
+    assert n.children == [(2, 0, 0), (2, 0, 1)]
+    assert n.duration == 2.5
+    assert n.notes == [{"k": 1}]
+    assert node(()).parent is None
+    assert node(()).id == "root"
+
+
+def test_models_are_frozen() -> None:
+    with pytest.raises(ValueError):
+        Question(text="q").text = "other"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        node(()).status = Status.FAILED  # type: ignore[misc]
+
+
+def test_memes_serialise_sorted_and_load_as_a_set() -> None:
+    a = Answer(text="x", memes=frozenset({"b", "a", "c"}))
+    dumped = a.model_dump(mode="json")
+    assert dumped["memes"] == ["a", "b", "c"]
+    assert Answer.model_validate(dumped) == a
+
+
+def test_node_error_from_exception_falls_back_to_repr() -> None:
+    error = NodeError.from_exception(ValueError("bad"))
+    assert error == NodeError(type="ValueError", message="bad")
+    assert NodeError.from_exception(KeyError()).message == "KeyError()"
+
+
+def test_events_keep_their_kind_when_defaults_are_excluded() -> None:
+    n = node((), events=[ToolCall(name="calc", args={"x": 1}, result=2), Note(fields={})])
+    dumped = n.model_dump(mode="json", exclude_defaults=True)
+    assert [e["kind"] for e in dumped["events"]] == ["tool", "note"]
+    assert Node.model_validate(dumped) == n
+
+
+def test_tree_orders_nodes_and_indexes_them() -> None:
+    tree = Tree(header=header(), nodes=[node((1,)), node(()), node((0, 0)), node((0,))])
+    assert [n.path for n in tree] == [(), (0,), (0, 0), (1,)]
+    assert len(tree) == 4
+    assert tree[(0, 0)].path == (0, 0)
+    assert (1,) in tree
+    assert (5,) not in tree
+    assert "root" not in tree
+    assert tree.root.path == ()
+    assert tree.depth == 2
+    with pytest.raises(KeyError, match=r"root\.7"):
+        tree[(7,)]
+
+
+def test_tree_children_skips_unrecorded_ones() -> None:
+    tree = Tree(header=header(), nodes=[node((), n_children=3), node((0,)), node((2,))])
+    assert [c.path for c in tree.children(tree.root)] == [(0,), (2,)]
+
+
+def test_tree_without_root_says_it_is_incomplete() -> None:
+    tree = Tree(header=header(), nodes=[node((0,))], complete=False)
+    with pytest.raises(LookupError, match="incomplete"):
+        _ = tree.root
+
+
+def test_fingerprint_ignores_timings_and_run_id_only() -> None:
+    base = Tree(header=header(), nodes=[node((), start=0.1, end=0.2)], duration=1.0)
+    retimed = Tree(header=header(run_id="r2"), nodes=[node((), start=5.0, end=9.0)], duration=3.0)
+    assert base.fingerprint() == retimed.fingerprint()
+    answered = Tree(header=header(), nodes=[node((), answer={"text": "x"})])
+    reseeded = Tree(header=header(seed=2), nodes=[node(())])
+    incomplete = Tree(header=header(), nodes=[node(())], complete=False)
+    prints = {t.fingerprint() for t in (base, answered, reseeded, incomplete)}
+    assert len(prints) == 4
