@@ -1,0 +1,190 @@
+"""JSONL traces: exact round trips, crash safety, clear errors for what is not a trace."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import pytest
+
+import hch
+from hch import (
+    Answer,
+    ChildFailed,
+    Context,
+    Limits,
+    Question,
+    SchemaVersionError,
+    TraceError,
+    Tree,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+async def rich(question: Question, ctx: Context) -> Answer:
+    """Exercises every part of a node record: data, memes, events, follow-ups, failures."""
+    ctx.note(depth=ctx.depth, path=list(ctx.path))
+    if question.text == "fail":
+        raise RuntimeError("on purpose")
+    if not ctx.can_ask:
+        await ctx.tool("square", x=ctx.depth)
+        return Answer(text="leaf", data={"v": [1, 2.5]}, memes=frozenset({"z", "a"}))
+    c = ctx.child()
+    await c.ask(Question(text="first", data=[1, "x"]))
+    await c.ask("again")
+    with contextlib.suppress(ChildFailed):
+        await ctx.ask_all(["fail", "ok"])
+    return Answer(text="inner")
+
+
+async def make_tree(trace: Path, **options: object) -> Tree:
+    return await hch.run_tree(
+        "q",
+        rich,
+        limits=Limits(max_depth=2, budget=40),
+        seed=5,
+        trace=trace,
+        tools={"square": lambda x: x * x},
+        task="t",
+        truth={"answer": 1},
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def test_a_streamed_trace_loads_equal(tmp_path: Path) -> None:
+    trace = tmp_path / "run.jsonl"
+    tree = await make_tree(trace)
+    assert len(tree) > 10
+    loaded = hch.load(trace)
+    assert loaded == tree
+    assert loaded.fingerprint() == tree.fingerprint()
+    assert Tree.load(trace) == tree
+
+
+async def test_save_writes_the_same_format(tmp_path: Path) -> None:
+    tree = await make_tree(tmp_path / "a.jsonl")
+    tree.save(tmp_path / "sub" / "b.jsonl")
+    assert hch.load(tmp_path / "sub" / "b.jsonl") == tree
+
+
+async def test_without_record_the_file_still_has_every_node(tmp_path: Path) -> None:
+    trace = tmp_path / "run.jsonl"
+    kept = await make_tree(trace, record=False)
+    full = hch.load(trace)
+    assert len(kept) == 1
+    assert full.root == kept.root
+    assert len(full) == kept.root.budget_used
+
+
+async def test_nodes_reach_the_file_as_they_finish(tmp_path: Path) -> None:
+    trace = tmp_path / "run.jsonl"
+    seen: list[int] = []
+
+    async def node(question: Question, ctx: Context) -> str:
+        if ctx.depth == 0:
+            await ctx.ask_all(["a", "b"])
+            seen.append(len(trace.read_text().splitlines()))
+        return "ok"
+
+    await hch.run_tree("q", node, limits=Limits(max_depth=1), trace=trace)
+    assert seen == [3]  # header and both children, before the root has answered
+    assert len(trace.read_text().splitlines()) == 5  # + root + end
+
+
+async def test_a_file_cut_anywhere_loads_its_whole_nodes(tmp_path: Path) -> None:
+    trace = tmp_path / "run.jsonl"
+    tree = await make_tree(trace)
+    data = trace.read_bytes()
+    newlines = [i for i, byte in enumerate(data) if byte == ord("\n")]
+    node_ends = newlines[1 : 1 + len(tree)]  # where each node line's text ends
+    assert len(newlines) == len(tree) + 2  # header, nodes, end line
+    by_path = {n.path: n for n in tree}
+    cut = tmp_path / "cut.jsonl"
+    for offset in range(newlines[0] + 1, newlines[-1]):
+        cut.write_bytes(data[:offset])
+        loaded = hch.load(cut)
+        assert loaded.complete is False
+        assert loaded.header == tree.header
+        assert len(loaded) == sum(1 for end in node_ends if end <= offset)
+        for n in loaded:
+            assert n == by_path[n.path]
+    assert hch.load(trace).complete is True
+
+
+def test_a_file_cut_inside_the_header_is_not_a_trace(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl"
+    path.write_text('{"hch_trace": 1, "header": {"run_')
+    with pytest.raises(TraceError, match=r"cut\.jsonl, line 1"):
+        hch.load(path)
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+async def test_a_malformed_middle_line_names_file_and_line(tmp_path: Path) -> None:
+    trace = tmp_path / "run.jsonl"
+    await make_tree(trace)
+    lines = trace.read_text().splitlines()
+    lines[3] = lines[3][:20]
+    bad = write(tmp_path / "bad.jsonl", *lines)
+    with pytest.raises(TraceError, match=r"bad\.jsonl, line 4: invalid trace line") as info:
+        hch.load(bad)
+    assert info.value.line == 4
+    assert info.value.file == str(bad)
+
+
+async def test_a_node_line_with_a_wrong_field_says_which(tmp_path: Path) -> None:
+    trace = tmp_path / "run.jsonl"
+    await make_tree(trace)
+    lines = trace.read_text().splitlines()
+    node = json.loads(lines[2])
+    node["status"] = "exploded"
+    lines[2] = json.dumps(node)
+    bad = write(tmp_path / "bad.jsonl", *lines)
+    with pytest.raises(TraceError, match=r"bad\.jsonl, line 3: invalid trace line: status"):
+        hch.load(bad)
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["garbage", "", "[1, 2]", '{"header": {}}', '{"trace": 1}'],
+)
+def test_a_wrong_first_line_is_not_a_trace(tmp_path: Path, first: str) -> None:
+    path = write(tmp_path / "x.jsonl", first, "{}")
+    with pytest.raises(TraceError, match=r"x\.jsonl, line 1: not an hch trace"):
+        hch.load(path)
+
+
+def test_binary_garbage_is_not_a_trace(tmp_path: Path) -> None:
+    path = tmp_path / "x.bin"
+    path.write_bytes(b"\xff\xfe\x00garbage\x80")
+    with pytest.raises(TraceError, match=r"x\.bin, line 1: not a trace"):
+        hch.load(path)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(TraceError, match=r"nope\.jsonl, line 0: cannot read trace"):
+        hch.load(tmp_path / "nope.jsonl")
+
+
+async def test_an_unknown_schema_version_is_refused_clearly(tmp_path: Path) -> None:
+    trace = tmp_path / "run.jsonl"
+    await make_tree(trace)
+    lines = trace.read_text().splitlines()
+    head = json.loads(lines[0])
+    head["hch_trace"] = 99
+    lines[0] = json.dumps(head)
+    newer = write(tmp_path / "newer.jsonl", *lines)
+    with pytest.raises(SchemaVersionError, match=r"newer\.jsonl, line 1: .*version 99") as info:
+        hch.load(newer)
+    assert "upgrade hch" in str(info.value)
+
+
+def test_an_invalid_header_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path / "x.jsonl", '{"hch_trace": 1, "header": {"seed": "x"}}')
+    with pytest.raises(TraceError, match=r"x\.jsonl, line 1: invalid trace header"):
+        hch.load(path)
