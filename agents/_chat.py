@@ -7,6 +7,7 @@ the request (public base URL, messages, parameters, sample index) and the reply.
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -56,22 +57,26 @@ class ChatClient:
         self.retry = retry
         self.cache = cache
         self.price = price
-        self._clients: RunVar[openai.AsyncOpenAI] = RunVar(f"hch_openai_{id(self)}")
+        self._clients: RunVar[_Held] = RunVar(f"hch_openai_{id(self)}")
 
     def __repr__(self) -> str:
         return f"ChatClient({self.model!r}, {self.endpoint!r})"
 
-    def _client(self) -> openai.AsyncOpenAI:
-        client = self._clients.get(None)
-        if client is None:
+    async def _client(self) -> openai.AsyncOpenAI:
+        """This loop's client, created on first use and closed when the loop shuts down."""
+        found = self._clients.get(None)
+        if found is None:
             client = openai.AsyncOpenAI(
                 base_url=self.base_url,
                 api_key=self._api_key,
                 timeout=self.timeout,
                 max_retries=0,
             )
-            self._clients.set(client)
-        return client
+            closer = _close_at_loop_end(client)
+            await anext(closer)
+            found = (client, closer)
+            self._clients.set(found)
+        return found[0]
 
     async def complete(
         self, messages: list[dict[str, str]], params: dict[str, Any], sample: int, ctx: Context
@@ -79,7 +84,7 @@ class ChatClient:
         """The reply text to ``messages``; every attempt (or the cache hit) is recorded."""
         request = {
             "base_url": self.endpoint,
-            "messages": messages,
+            "messages": [dict(m) for m in messages],
             "params": params,
             "sample": sample,
         }
@@ -106,7 +111,8 @@ class ChatClient:
             start = time.perf_counter()
             try:
                 async with limiter:
-                    reply = await self._client().chat.completions.create(
+                    client = await self._client()
+                    reply = await client.chat.completions.create(
                         model=self.model,
                         messages=messages,  # type: ignore[arg-type]
                         **params,
@@ -141,6 +147,18 @@ class ChatClient:
         if self.cache is not None:
             await self.cache.put(self.model, request, call)
         return str(call.response.get("content") or "")
+
+
+_Held = tuple[openai.AsyncOpenAI, AsyncGenerator[None, None]]
+
+
+async def _close_at_loop_end(client: openai.AsyncOpenAI) -> AsyncGenerator[None, None]:
+    """Suspended for the loop's lifetime; asyncio and trio finalize live async generators
+    when their loop shuts down, which closes the client's connections in that loop."""
+    try:
+        yield
+    finally:
+        await client.close()
 
 
 def _as_cached(reply: Any) -> CachedCall:

@@ -51,9 +51,7 @@ class ModelServer:
         self._plan = FaultPlan(self.faults)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer((host, port), _handler(self))
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
+        self._httpd = _Server((host, port), _handler(self))
         self._thread: threading.Thread | None = None
 
     @property
@@ -64,7 +62,10 @@ class ModelServer:
     def start(self) -> ModelServer:
         """Serve in a background thread; returns once the socket accepts connections."""
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="hch-model-server", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="hch-model-server",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -205,6 +206,12 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         return status
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # the default 5 refuses bursts of new connections
+    daemon_threads = True
+    block_on_close = False
 
 
 def _handler(server: ModelServer) -> type[_Handler]:
