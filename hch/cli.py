@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from hch.commands import cache as cache_command
+from hch.commands import report as report_command
 from hch.commands import run as run_command
 from hch.commands import serve_model as serve_model_command
 from hch.errors import HCHError
@@ -14,7 +15,7 @@ from hch.version import __version__
 
 __all__ = ["main", "parser"]
 
-COMMANDS = [run_command, serve_model_command, cache_command]
+COMMANDS = [run_command, serve_model_command, cache_command, report_command]
 """Each module adds one subcommand with ``add_parser(subparsers)``."""
 
 

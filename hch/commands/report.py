@@ -1,0 +1,53 @@
+"""`hch report DIR`: the accuracy table of a study, and its plots in DIR/plots/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["add_parser"]
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "report",
+        help="print a study's accuracy table and write its plots",
+        description="Accuracy with a 95%% Wilson interval per grid point, mean nodes used, "
+        "failures and errors (both counted as wrong); plots of accuracy and nodes against "
+        "one parameter into DIR/plots/ (PNG and SVG).",
+    )
+    p.add_argument("directory", metavar="DIR", help="a study directory (with results.jsonl)")
+    p.add_argument(
+        "--x", help="parameter on the plots' x axis (default: depth, else the first numeric one)"
+    )
+    p.add_argument("--no-plots", action="store_true", help="print the table only")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from hch.loading import ConfigError
+    from hch.study.plots import plot
+    from hch.study.report import table, text
+    from hch.study.results import load
+
+    try:
+        rows = load(args.directory)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from None
+    if not rows:
+        print(f"no rows yet in {args.directory}")
+        return 0
+    if sys.stdout.isatty():
+        from rich.console import Console
+
+        Console().print(table(rows, title=rows[0].study))
+    else:
+        print(text(rows))
+    if args.no_plots:
+        return 0
+    files = plot(rows, args.directory, x=args.x)
+    if not files:
+        print("no plots: no numeric parameter to plot against")
+    for file in files:
+        print(f"plot: {file}")
+    return 0

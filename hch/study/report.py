@@ -1,0 +1,144 @@
+"""Study reports: accuracy per grid cell with a 95% Wilson interval, as a table.
+
+How rows count: a row whose tree gave no root answer (root status failed, limited or
+cancelled, or status "error" when the tree could not run at all) counts in ``n`` as
+wrong, because the bureaucracy did not deliver; the table shows those counts in their
+own columns (``failed``, ``errors``) so they are never hidden in the accuracy. A row
+that answered but could not be checked (``correct`` is None with status ok) is left out
+of ``n`` and counted as ``unscored``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from rich.table import Table
+
+from hch.stats import wilson_interval
+from hch.study.results import ResultRow
+
+__all__ = ["Cell", "parameters", "summarize", "table", "text"]
+
+
+class Cell(BaseModel):
+    """What the trees of one grid point gave.
+
+    Attributes:
+        params: The grid point.
+        rows: All rows of this point.
+        n: Rows that count toward accuracy (all but ``unscored``).
+        right: Rows whose root answer was right.
+        failed: Rows whose root gave no answer (failed, limited, cancelled); wrong.
+        errors: Rows whose tree could not run (status "error"); wrong.
+        unscored: Rows with an answer nobody could check; not in ``n``.
+        low: Lower end of the 95% Wilson interval of ``accuracy``.
+        high: Upper end of it.
+        nodes: Mean nodes used per tree that ran (rows with status "error" have none).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    params: dict[str, Any]
+    rows: int
+    n: int
+    right: int
+    failed: int
+    errors: int
+    unscored: int
+    low: float
+    high: float
+    nodes: float
+
+    @property
+    def accuracy(self) -> float | None:
+        """``right / n``; None when no row could be scored."""
+        return self.right / self.n if self.n else None
+
+
+def parameters(rows: Iterable[ResultRow]) -> list[str]:
+    """Parameter names in the order they first appear."""
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row.params))
+    return list(names)
+
+
+def _order(value: Any) -> tuple[int, Any]:
+    """Sort numbers by value, then everything else by its text; missing values last."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, value)
+    return (1, str(value)) if value is not None else (2, "")
+
+
+def summarize(rows: Iterable[ResultRow]) -> list[Cell]:
+    """One Cell per grid point, sorted by parameter values (numbers numerically)."""
+    rows = list(rows)
+    names = parameters(rows)
+    groups: dict[str, list[ResultRow]] = {}
+    for row in rows:
+        groups.setdefault(json.dumps(row.params, sort_keys=True, default=str), []).append(row)
+    cells = [_cell(group) for group in groups.values()]
+    return sorted(cells, key=lambda c: [_order(c.params.get(name)) for name in names])
+
+
+def _cell(rows: list[ResultRow]) -> Cell:
+    unscored = sum(1 for r in rows if r.correct is None and r.status == "ok")
+    right = sum(1 for r in rows if r.correct is True)
+    n = len(rows) - unscored
+    low, high = wilson_interval(right, n)
+    ran = [r.nodes for r in rows if r.status != "error"]
+    return Cell(
+        params=rows[0].params,
+        rows=len(rows),
+        n=n,
+        right=right,
+        failed=sum(1 for r in rows if r.status not in ("ok", "error")),
+        errors=sum(1 for r in rows if r.status == "error"),
+        unscored=unscored,
+        low=low,
+        high=high,
+        nodes=sum(ran) / len(ran) if ran else 0.0,
+    )
+
+
+def _grid(rows: Iterable[ResultRow]) -> tuple[list[str], list[list[str]]]:
+    """Column headers and cell texts, shared by the rich table and the plain text."""
+    rows = list(rows)
+    names = parameters(rows)
+    cells = summarize(rows)
+    extra = ["unscored"] if any(c.unscored for c in cells) else []
+    headers = [*names, "n", "accuracy", "95% CI", "nodes", "failed", "errors", *extra]
+    lines = []
+    for c in cells:
+        acc = "-" if c.accuracy is None else f"{c.accuracy:.3f}"
+        line = [str(c.params.get(name, "")) for name in names]
+        line += [str(c.n), acc, f"{c.low:.3f}-{c.high:.3f}", f"{c.nodes:.1f}"]
+        line += [str(c.failed), str(c.errors)] + ([str(c.unscored)] if extra else [])
+        lines.append(line)
+    return headers, lines
+
+
+def table(rows: Iterable[ResultRow], title: str | None = None) -> Table:
+    """The report as a rich Table: one row per grid point."""
+    rows = list(rows)
+    headers, lines = _grid(rows)
+    n_params = len(parameters(rows))
+    t = Table(title=title)
+    for i, header in enumerate(headers):
+        t.add_column(header, justify="left" if i < n_params else "right")
+    for line in lines:
+        t.add_row(*line)
+    return t
+
+
+def text(rows: Iterable[ResultRow]) -> str:
+    """The same table as plain aligned text, for logs and pipes."""
+    headers, lines = _grid(rows)
+    widths = [max(len(x) for x in column) for column in zip(headers, *lines, strict=True)]
+    return "\n".join(
+        "  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in [headers, *lines]
+    )
