@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import random
+import types
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -43,6 +44,7 @@ __all__ = [
     "agent_name",
     "as_policy",
     "by_depth",
+    "describe",
     "to_answer",
 ]
 
@@ -104,6 +106,19 @@ def agent_name(a: object) -> str:
     return name if isinstance(name, str) else type(a).__name__
 
 
+def describe(obj: object) -> str:
+    """How a tree's header names its agent or policy: stable across runs and processes.
+
+    ``repr()`` unless that is the default one, whose memory address would make two
+    identical runs differ; then the qualified name of the function or class.
+    """
+    if isinstance(obj, types.FunctionType | types.MethodType | type):
+        return f"{obj.__module__}.{obj.__qualname__}"
+    if type(obj).__repr__ is object.__repr__:
+        return f"{type(obj).__module__}.{type(obj).__qualname__}"
+    return repr(obj)
+
+
 class _Fixed:
     """The policy of a tree that uses one agent everywhere."""
 
@@ -114,7 +129,7 @@ class _Fixed:
         return self.agent
 
     def __repr__(self) -> str:
-        return repr(self.agent)
+        return describe(self.agent)
 
 
 class _ByDepth:
@@ -129,7 +144,9 @@ class _ByDepth:
         return chosen
 
     def __repr__(self) -> str:
-        return f"by_depth({self.agents!r}, default={self.default!r})"
+        agents = ", ".join(f"{d}: {describe(a)}" for d, a in self.agents.items())
+        default = describe(self.default) if self.default is not None else None
+        return f"by_depth({{{agents}}}, default={default})"
 
 
 def by_depth(agents: Mapping[int, Agent], default: Agent | None = None) -> Policy:

@@ -11,7 +11,16 @@ from typing import Any
 
 import anyio
 
-from hch.agent import Agent, AgentFunction, Context, Policy, agent_name, as_policy, to_answer
+from hch.agent import (
+    Agent,
+    AgentFunction,
+    Context,
+    Policy,
+    agent_name,
+    as_policy,
+    describe,
+    to_answer,
+)
 from hch.errors import LimitExceeded, format_path
 from hch.limits import Limits
 from hch.model import (
@@ -214,7 +223,7 @@ async def run_tree(
         run_id=uuid.uuid4().hex,
         seed=seed,
         limits=limits,
-        agent=repr(policy),
+        agent=describe(policy),
         question=q,
         task=task,
         truth=truth,

@@ -220,6 +220,32 @@ async def test_header_records_the_run() -> None:
     assert all(0 <= n.start <= n.end for n in tree)
 
 
+class Plain:
+    """An agent class without a __repr__ of its own."""
+
+    async def answer(self, question: Question, ctx: Context) -> Answer:
+        return Answer(text="ok")
+
+
+def leaf_policy(depth: int, path: tuple[int, ...]) -> Plain:
+    return Plain()
+
+
+@pytest.mark.parametrize(
+    "agent, described",
+    [
+        (Plain(), "tests.test_scheduler.Plain"),
+        (leaf_policy, "tests.test_scheduler.leaf_policy"),
+        (hch.by_depth({0: Plain()}), "by_depth({0: tests.test_scheduler.Plain}, default=None)"),
+    ],
+)
+async def test_identical_runs_have_identical_headers(agent: object, described: str) -> None:
+    first = await hch.run_tree("q", agent, seed=4)  # type: ignore[arg-type]
+    second = await hch.run_tree("q", agent, seed=4)  # type: ignore[arg-type]
+    assert first.header.agent == described
+    assert first.fingerprint() == second.fingerprint()
+
+
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_run_is_the_sync_entry_point(backend: str) -> None:
     tree: Tree = hch.run("q", recurse, backend=backend, limits=Limits(max_depth=2), seed=1)
