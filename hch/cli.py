@@ -10,12 +10,13 @@ from hch.commands import cache as cache_command
 from hch.commands import report as report_command
 from hch.commands import run as run_command
 from hch.commands import serve_model as serve_model_command
+from hch.commands import study as study_command
 from hch.errors import HCHError
 from hch.version import __version__
 
 __all__ = ["main", "parser"]
 
-COMMANDS = [run_command, serve_model_command, cache_command, report_command]
+COMMANDS = [run_command, serve_model_command, cache_command, study_command, report_command]
 """Each module adds one subcommand with ``add_parser(subparsers)``."""
 
 

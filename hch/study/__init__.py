@@ -1,5 +1,34 @@
 """Studies: an experiment x a grid x trials, run, stored, resumed and reported."""
 
+from hch.study.experiments import Experiment, Trial, experiment, load_experiment
+from hch.study.grid import Grid, parse_params
+from hch.study.plan import Job, StudySpec, tree_seed
+from hch.study.progress import BarProgress, Quiet, StudyProgress
 from hch.study.results import ResultRow, Results, load
+from hch.study.runner import accuracy_table, plan_study, run_study
+from hch.study.store import StudyMismatch
+from hch.study.traces import KeepTraces, TracePolicy
 
-__all__ = ["ResultRow", "Results", "load"]
+__all__ = [
+    "BarProgress",
+    "Experiment",
+    "Grid",
+    "Job",
+    "KeepTraces",
+    "Quiet",
+    "ResultRow",
+    "Results",
+    "StudyMismatch",
+    "StudyProgress",
+    "StudySpec",
+    "TracePolicy",
+    "Trial",
+    "accuracy_table",
+    "experiment",
+    "load",
+    "load_experiment",
+    "parse_params",
+    "plan_study",
+    "run_study",
+    "tree_seed",
+]

@@ -1,0 +1,77 @@
+"""`hch study`: run an experiment over its grid into a directory, resumably; print a table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from hch.study.experiments import load_experiment
+from hch.study.grid import parse_params
+from hch.study.progress import progress_for
+from hch.study.runner import accuracy_table, run_study
+from hch.study.traces import KeepTraces
+
+__all__ = ["add_parser"]
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "study",
+        help="run an experiment over a grid of parameters and print accuracy per cell",
+        description="Run an experiment x grid x trials into DIR/results.jsonl. Re-running "
+        "into the same DIR resumes: finished trees are skipped.",
+    )
+    p.add_argument("experiment", metavar="FILE", help="file.py[:name] or module:name")
+    p.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUES",
+        help="grid values: depth=0..6 (inclusive), p_error=0.01,0.05, or one JSON value "
+        "(repeatable; overrides the experiment's grid)",
+    )
+    p.add_argument("--trials", type=int, help="trees per grid point (default: the experiment's)")
+    p.add_argument("--seed", type=int, help="study seed (default: the experiment's)")
+    p.add_argument("--out", help="study directory (default: runs/<experiment name>)")
+    p.add_argument("--workers", type=int, default=1, help="processes; 1 = this one (default: 1)")
+    p.add_argument(
+        "--concurrency", type=int, default=64, help="trees in flight per process (default: 64)"
+    )
+    p.add_argument(
+        "--keep-traces",
+        choices=[k.value for k in KeepTraces],
+        default=KeepTraces.SAMPLE.value,
+        help="which traces to write to DIR/traces/ (default: sample)",
+    )
+    p.add_argument(
+        "--trace-every",
+        type=int,
+        default=20,
+        metavar="K",
+        help="with --keep-traces sample: every K-th trial of each grid point (default: 20)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    experiment = load_experiment(args.experiment)
+    out = Path(args.out or Path("runs") / experiment.name)
+    rows = run_study(
+        experiment,
+        out,
+        params=parse_params(args.param),
+        trials=args.trials,
+        seed=args.seed,
+        workers=args.workers,
+        concurrency=args.concurrency,
+        keep_traces=args.keep_traces,
+        trace_every=args.trace_every,
+        progress=progress_for(args.quiet),
+        backend=args.backend,
+    )
+    print(accuracy_table(rows))
+    print(f"\n{len(rows)} rows in {out / 'results.jsonl'}")
+    return 0

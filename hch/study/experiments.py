@@ -1,0 +1,273 @@
+"""Experiments: plain functions from grid parameters (and a trial's seed) to a Trial.
+
+    @experiment(grid={"depth": range(7), "p_error": [0.005, 0.01]}, trials=200)
+    def depth_vs_quality(depth: int, p_error: float, seed: int) -> Trial:
+        sample = TASK.sample(seed)
+        return Trial(task=TASK, sample=sample, agent=NoisyCalculator(p_error=p_error),
+                     limits=Limits(max_depth=depth))
+
+The function is called once per tree with its grid point as keyword arguments, plus
+``trial`` (the index within the grid point) and ``seed`` (derived from the study seed,
+the grid point and the trial) if it takes them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from hch.limits import Limits
+from hch.loading import ConfigError, load_module
+from hch.model import Answer, Question
+from hch.study.grid import Grid, as_values
+from hch.tasks import Sample
+
+__all__ = ["Experiment", "Trial", "experiment", "load_experiment"]
+
+RESERVED = ("trial", "seed")
+"""Arguments the runner passes itself; they cannot be grid parameters."""
+
+USER_MODULE_PREFIX = "hch_user_"
+"""``hch.loading.load_module`` names modules loaded from files so; they import by path."""
+
+
+class Trial(BaseModel):
+    """What one tree of an experiment runs: a question, who answers it, and the limits.
+
+    Give a task and one of its samples (scored with ``task.check``), or a question with
+    its ``truth`` (scored by ``check`` if given, else by equality with the answer's data,
+    or with its stripped text when it has no data).
+
+    Attributes:
+        agent: One agent for every node, an async function, or a policy
+            ``(depth, path) -> Agent``.
+        task: The task the sample comes from.
+        sample: The root question with its truth.
+        question: The root question, when there is no task.
+        truth: The right answer to ``question``.
+        check: ``check(answer) -> bool`` for ``question``; overrides equality.
+        limits: Hard bounds on the tree.
+        tools: Channels nodes may call with ``ctx.tool(name, ...)``.
+        meta: Stored in the trace header.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    agent: Any
+    task: Any = None
+    sample: Sample | None = None
+    question: Question | str | None = None
+    truth: Any = None
+    check: Callable[[Answer], bool] | None = None
+    limits: Limits = Field(default_factory=Limits)
+    tools: dict[str, Callable[..., Any]] = {}
+    meta: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _one_question(self) -> Trial:
+        if (self.sample is None) == (self.question is None):
+            raise ValueError("give either sample (with task) or question (with truth), not both")
+        if self.sample is not None and self.task is None:
+            raise ValueError("a sample needs the task that checks it: Trial(task=..., sample=...)")
+        return self
+
+    @property
+    def root(self) -> Question:
+        """The root question."""
+        if self.sample is not None:
+            return self.sample.question
+        q = self.question
+        return q if isinstance(q, Question) else Question(text=str(q))
+
+    @property
+    def expected(self) -> Any:
+        """The truth the root answer is checked against."""
+        return self.sample.truth if self.sample is not None else self.truth
+
+    def score(self, answer: Answer) -> bool | None:
+        """Whether ``answer`` is right; None when nothing can say."""
+        if self.sample is not None:
+            return bool(self.task.check(self.sample, answer))
+        if self.check is not None:
+            return bool(self.check(answer))
+        if self.truth is None:
+            return None
+        if answer.data is not None:
+            return bool(answer.data == self.truth)
+        return answer.text.strip() == str(self.truth).strip()
+
+
+class Experiment:
+    """A function that makes Trials, with its default grid, trial count and seed.
+
+    Attributes:
+        fn: The decorated function.
+        name: The experiment's name (the function's, unless given).
+        grid: Default values per parameter; the CLI's ``-p`` overrides them.
+        trials: Default number of trees per grid point.
+        seed: Default study seed.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Trial],
+        *,
+        grid: Mapping[str, Any] | None = None,
+        trials: int = 100,
+        seed: int = 0,
+        name: str | None = None,
+    ) -> None:
+        self.fn = fn
+        self.name = name or fn.__name__
+        self.trials = trials
+        self.seed = seed
+        self._signature = inspect.signature(fn)
+        self._hints = get_type_hints(fn)
+        self.grid = self._checked({k: as_values(v) for k, v in (grid or {}).items()})
+
+    @property
+    def ref(self) -> str:
+        """Where a fresh process finds this experiment: ``module:attr`` or ``file.py:attr``.
+
+        Raises:
+            ConfigError: if the experiment is not a module-level name.
+        """
+        module = sys.modules.get(self.fn.__module__)
+        attr = next((n for n, v in vars(module or object).items() if v is self), None)
+        if module is None or attr is None:
+            raise ConfigError(
+                f"experiment {self.name} is not a module-level name of {self.fn.__module__}, "
+                "so worker processes cannot import it"
+            )
+        name = module.__name__
+        file = getattr(module, "__file__", None)
+        if file is not None and (name == "__main__" or name.startswith(USER_MODULE_PREFIX)):
+            name = str(Path(file).resolve())
+        return f"{name}:{attr}"
+
+    @property
+    def parameters(self) -> list[str]:
+        """Names the function takes as grid parameters."""
+        return [name for name in self._signature.parameters if name not in RESERVED]
+
+    def resolve(self, overrides: Mapping[str, list[Any]]) -> Grid:
+        """The default grid with ``overrides`` applied, every value checked and typed.
+
+        Raises:
+            ConfigError: naming the parameter that is unknown, missing or has a bad value.
+        """
+        grid = self._checked({**self.grid, **overrides})
+        for name, p in self._signature.parameters.items():
+            required = p.default is inspect.Parameter.empty and p.kind not in (
+                inspect.Parameter.VAR_KEYWORD,
+                inspect.Parameter.VAR_POSITIONAL,
+            )
+            if required and name not in grid and name not in RESERVED:
+                raise ConfigError(
+                    f"experiment {self.name}: parameter {name} has no value; "
+                    f"give it with -p {name}=..."
+                )
+        return grid
+
+    def _checked(self, grid: Mapping[str, list[Any]]) -> Grid:
+        takes_any = any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in self._signature.parameters.values()
+        )
+        for name in grid:
+            if name in RESERVED:
+                raise ConfigError(f"parameter {name} is set by the runner; it cannot be in a grid")
+            if name not in self._signature.parameters and not takes_any:
+                raise ConfigError(
+                    f"experiment {self.name} has no parameter {name!r}; "
+                    f"it takes {', '.join(self.parameters) or 'none'}"
+                )
+        return {name: self._typed(name, values) for name, values in grid.items()}
+
+    def _typed(self, name: str, values: list[Any]) -> list[Any]:
+        if not values:
+            raise ConfigError(f"parameter {name}: no values")
+        hint = self._hints.get(name)
+        if hint is None:
+            return list(values)
+        adapter: TypeAdapter[Any] = TypeAdapter(hint)
+        typed: list[Any] = []
+        for value in values:
+            try:
+                v = adapter.validate_python(value)
+            except ValidationError as exc:
+                problem = exc.errors()[0]["msg"]
+                raise ConfigError(f"parameter {name}: {value!r} is not usable: {problem}") from None
+            if v not in typed:
+                typed.append(v)
+        return typed
+
+    def trial(self, params: Mapping[str, Any], trial: int, seed: int) -> Trial:
+        """Call the function for one tree; raises whatever it raises."""
+        kwargs = dict(params)
+        for name, value in (("trial", trial), ("seed", seed)):
+            if name in self._signature.parameters:
+                kwargs[name] = value
+        made = self.fn(**kwargs)
+        if not isinstance(made, Trial):
+            raise TypeError(
+                f"experiment {self.name} returned {type(made).__name__}; expected a Trial"
+            )
+        return made
+
+    def __repr__(self) -> str:
+        return f"Experiment({self.name})"
+
+
+def experiment(
+    fn: Callable[..., Trial] | None = None,
+    *,
+    grid: Mapping[str, Any] | None = None,
+    trials: int = 100,
+    seed: int = 0,
+    name: str | None = None,
+) -> Any:
+    """Make an Experiment from a function; usable as ``@experiment`` or ``@experiment(...)``.
+
+    Args:
+        grid: Parameter -> values (a list, tuple or range; a scalar is one value).
+        trials: Trees per grid point.
+        seed: The study seed.
+        name: Defaults to the function's name.
+    """
+
+    def wrap(f: Callable[..., Trial]) -> Experiment:
+        return Experiment(f, grid=grid, trials=trials, seed=seed, name=name)
+
+    return wrap if fn is None else wrap(fn)
+
+
+def load_experiment(spec: str) -> Experiment:
+    """The experiment at ``file.py``, ``file.py:name``, ``module`` or ``module:name``.
+
+    Without a name the module must define exactly one experiment.
+    """
+    where, _, attr = spec.rpartition(":") if _has_attr(spec) else (spec, "", "")
+    module = load_module(where)
+    if attr:
+        found = getattr(module, attr, None)
+        if not isinstance(found, Experiment):
+            raise ConfigError(f"{where} has no experiment {attr!r}")
+        return found
+    found_all = {n: v for n, v in vars(module).items() if isinstance(v, Experiment)}
+    if len(found_all) != 1:
+        names = ", ".join(sorted(found_all)) or "none"
+        raise ConfigError(
+            f"{where} defines {len(found_all)} experiments ({names}); name one as {where}:NAME"
+        )
+    return next(iter(found_all.values()))
+
+
+def _has_attr(spec: str) -> bool:
+    # "C:/x.py" style drive letters aside, a colon after the last path separator names an attr.
+    tail = spec.replace("\\", "/").rsplit("/", 1)[-1]
+    return ":" in tail

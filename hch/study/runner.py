@@ -1,0 +1,166 @@
+"""Run a study into a directory: plan it, skip what is finished, run the rest, report.
+
+By default every tree runs concurrently on one anyio event loop (bounded by
+``concurrency``), which suits agents that wait on models. ``workers > 1`` runs chunks of
+trees in a local process pool, which suits CPU-bound simulated agents. Either way this
+process is the only writer of ``DIR/results.jsonl``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from hch.loading import ConfigError
+from hch.stats import wilson_interval
+from hch.study.execute import run_jobs
+from hch.study.experiments import Experiment, load_experiment
+from hch.study.grid import as_values, points
+from hch.study.plan import StudySpec
+from hch.study.progress import Quiet, StudyProgress
+from hch.study.results import ResultRow, Results, load
+from hch.study.store import StudyDir
+from hch.study.traces import KeepTraces, TracePolicy
+
+__all__ = ["accuracy_table", "plan_study", "run_study"]
+
+
+def plan_study(
+    experiment: Experiment,
+    *,
+    params: Mapping[str, Any] | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+) -> StudySpec:
+    """The study ``experiment`` x grid (defaults overridden by ``params``) x trials x seed."""
+    grid = experiment.resolve({k: as_values(v) for k, v in (params or {}).items()})
+    try:
+        ref = experiment.ref
+    except ConfigError:
+        ref = f"{experiment.fn.__module__}:{experiment.fn.__qualname__}"
+    return StudySpec(
+        experiment=experiment.name,
+        ref=ref,
+        grid=grid,
+        trials=experiment.trials if trials is None else trials,
+        seed=experiment.seed if seed is None else seed,
+    )
+
+
+def run_study(
+    experiment: Experiment | str,
+    out: str | Path,
+    *,
+    params: Mapping[str, Any] | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    concurrency: int = 64,
+    keep_traces: KeepTraces | str = KeepTraces.SAMPLE,
+    trace_every: int = 20,
+    progress: StudyProgress | None = None,
+    backend: str = "asyncio",
+) -> Results:
+    """Run every tree of the study not yet in ``out`` and return all of ``out``'s rows.
+
+    Args:
+        experiment: An Experiment, or where to find one (``file.py[:name]``, ``module:name``).
+        out: The study directory; re-running into it resumes.
+        params: Grid overrides, parameter -> value or list of values.
+        trials: Trees per grid point (default: the experiment's).
+        seed: The study seed (default: the experiment's).
+        workers: 1 runs in this process; more runs a local process pool of that size.
+        concurrency: Trees in flight at once on one event loop.
+        keep_traces: all, sample (every ``trace_every``-th trial), failures or none.
+        progress: Told of each row (default: nothing shown).
+        backend: The anyio backend, asyncio or trio.
+
+    Raises:
+        ConfigError: a bad parameter, or ``out`` holds another study (StudyMismatch).
+    """
+    if isinstance(experiment, str):
+        experiment = load_experiment(experiment)
+    if workers < 1 or concurrency < 1:
+        raise ConfigError(f"workers and concurrency must be >= 1 (got {workers}, {concurrency})")
+    spec = plan_study(experiment, params=params, trials=trials, seed=seed)
+    traces = TracePolicy(keep=KeepTraces(keep_traces), every=trace_every)
+    shown = progress or Quiet()
+    with StudyDir(out, spec) as store:
+        todo = [job for job in spec.jobs() if job.key not in store.finished]
+        shown.start(experiment.name, spec.size, spec.size - len(todo))
+
+        def write(row: ResultRow) -> None:
+            store.append(row)
+            shown.advance(row)
+
+        try:
+            if workers > 1 and todo:
+                from hch.study.pool import run_in_pool
+
+                run_in_pool(
+                    experiment.ref,
+                    todo,
+                    store.path,
+                    traces,
+                    workers=workers,
+                    backend=backend,
+                    on_row=write,
+                )
+            elif todo:
+                anyio.run(
+                    run_jobs,
+                    experiment,
+                    iter(todo),
+                    store.path,
+                    traces,
+                    concurrency,
+                    write,
+                    backend=backend,
+                )
+        finally:
+            shown.stop()
+    return load(out)
+
+
+def accuracy_table(rows: Results) -> str:
+    """Accuracy with a 95% Wilson interval per grid cell, as plain text."""
+    cells: dict[str, list[ResultRow]] = {}
+    for row in rows:
+        cells.setdefault(_cell(row.params), []).append(row)
+    names = sorted({name for row in rows for name in row.params})
+    head = [*names, "n", "accuracy", "95% CI", "errors"]
+    body = []
+    for params in points({n: sorted({r.params.get(n) for r in rows}, key=_order) for n in names}):
+        group = cells.get(_cell(params))
+        if not group:
+            continue
+        scored = [r for r in group if r.correct is not None]
+        right = sum(bool(r.correct) for r in scored)
+        low, high = wilson_interval(right, len(scored))
+        acc = f"{right / len(scored):.3f}" if scored else "-"
+        errors = sum(r.status != "ok" for r in group)
+        body.append(
+            [
+                *(str(params[n]) for n in names),
+                str(len(group)),
+                acc,
+                f"{low:.3f}-{high:.3f}",
+                str(errors),
+            ]
+        )
+    widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
+    return "\n".join(
+        "  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)) for line in [head, *body]
+    )
+
+
+def _order(value: Any) -> tuple[int, Any]:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return (0, value) if number else (1, repr(value))
+
+
+def _cell(params: Mapping[str, Any]) -> str:
+    return repr(sorted(params.items()))

@@ -1,0 +1,61 @@
+"""Small experiments the study tests run (a module, so worker processes can import them)."""
+
+from __future__ import annotations
+
+import anyio
+
+from hch import AgentError, Answer, Context, Limits, Question, agent
+from hch.study import Trial, experiment
+
+
+@agent
+async def coin(question: Question, ctx: Context) -> Answer:
+    """Answers 0 or 1 from the node's seeded rng: right half the time, reproducibly."""
+    return Answer(text=str(ctx.rng.randint(0, 1)))
+
+
+@experiment(grid={"k": [0, 1], "depth": [0]}, trials=6, seed=3)
+def flips(k: int, depth: int, seed: int) -> Trial:
+    return Trial(question=f"flip {seed}", truth=str(k), agent=coin, limits=Limits(max_depth=depth))
+
+
+@agent
+async def crashes(question: Question, ctx: Context) -> Answer:
+    raise AgentError("this agent always crashes")
+
+
+@experiment(grid={"mode": ["ok", "agent", "spec", "notagent", "raise", "returns"]}, trials=2)
+def fragile(mode: str) -> Trial:
+    """Each mode but "ok" breaks one tree in a different way."""
+    if mode == "raise":
+        raise RuntimeError("the experiment function itself failed")
+    if mode == "returns":
+        return "not a trial"  # type: ignore[return-value]
+    if mode == "spec":
+        return Trial(question="q", truth="1", agent=coin, limits=Limits(max_depth=-1))
+    if mode == "notagent":
+        return Trial(question="q", truth="1", agent=42)
+    return Trial(question="q", truth="1", agent=crashes if mode == "agent" else coin)
+
+
+class InFlight:
+    """Counts trees waiting at once, to show how many a runner keeps in flight."""
+
+    now = 0
+    most = 0
+
+
+@agent
+async def waits(question: Question, ctx: Context) -> Answer:
+    InFlight.now += 1
+    InFlight.most = max(InFlight.most, InFlight.now)
+    try:
+        await anyio.sleep(0.01)
+    finally:
+        InFlight.now -= 1
+    return Answer(text="1")
+
+
+@experiment(trials=300)
+def waiting() -> Trial:
+    return Trial(question="wait", truth="1", agent=waits)
