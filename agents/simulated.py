@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import Field
 
 from agents.noise import Fallible, Slips
-from experiments.tasks.arithmetic import Expr, apply, count_ops, parse, question_for, read_int
+from experiments.tasks.arithmetic import (
+    Expr,
+    apply,
+    count_ops,
+    is_expression,
+    parse,
+    question_for,
+    read_int,
+)
 from hch import AgentError, Answer, Context, Question
 
 __all__ = ["NoisyCalculator"]
@@ -72,9 +80,13 @@ class NoisyCalculator(Fallible):
 
 
 def _expression(question: Question) -> Expr:
-    if question.data is not None:
+    """The expression a question carries in ``data``, or else spells out in its text."""
+    if is_expression(question.data):
         return question.data
     try:
         return parse(question.text)
     except ValueError as exc:
-        raise AgentError(f"noisy-calculator cannot read {question.text!r}: {exc}") from exc
+        raise AgentError(
+            f"noisy-calculator reads arithmetic expressions; {question.text[:80]!r} is not one "
+            f"({exc})"
+        ) from exc

@@ -21,6 +21,7 @@ __all__ = [
     "apply",
     "count_ops",
     "evaluate",
+    "is_expression",
     "parse",
     "question_for",
     "read_int",
@@ -42,6 +43,19 @@ def evaluate(expr: Expr) -> int:
         return expr
     op, left, right = expr
     return apply(op, evaluate(left), evaluate(right))
+
+
+def is_expression(obj: object) -> bool:
+    """Whether ``obj`` is a well-formed expression (``int`` or ``[op, left, right]``)."""
+    if isinstance(obj, int):
+        return not isinstance(obj, bool)
+    return (
+        isinstance(obj, list)
+        and len(obj) == 3
+        and obj[0] in _OPS
+        and is_expression(obj[1])
+        and is_expression(obj[2])
+    )
 
 
 def count_ops(expr: Expr) -> int:
