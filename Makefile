@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The flagship study from scratch: depth 0..6 x 3 error rates x 200 trials on 2 processes.
 run: $(STAMP)
-	$(BIN)/hch run --task arithmetic --leaves 16 --p-error 0.05 --max-depth 3 --budget 200 \
-		--seed 7 --trace runs/example/run.jsonl
+	rm -rf runs/flagship
+	$(BIN)/hch study experiments/depth_vs_quality.py --out runs/flagship --workers 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -31,7 +31,12 @@ def test_study_runs_and_prints_the_table(
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "accuracy" in out and "95% CI" in out
+    assert f"plot: {tmp_path / 'plots' / 'accuracy.png'}" in out
+    assert (tmp_path / "plots" / "accuracy.svg").stat().st_size > 0
+    assert f"results: {tmp_path / 'results.jsonl'} (12 rows)" in out
     rows = load(tmp_path)
+    deepest = max((r for r in rows if r.trace), key=lambda r: r.depth)
+    assert f"deepest: {tmp_path / str(deepest.trace)}" in out
     assert len(rows) == 12
     assert {(r.params["depth"], r.params["p_error"]) for r in rows} == {
         (0, 0.01),
@@ -39,7 +44,7 @@ def test_study_runs_and_prints_the_table(
         (2, 0.01),
     }
     assert all(r.depth <= r.params["depth"] and r.truth is not None for r in rows)
-    table = out.split("\n\n")[0].splitlines()
+    table = out.split("plot:")[0].splitlines()
     assert len(table) == 1 + 3  # header and one line per grid cell
     for line, depth in zip(table[1:], range(3), strict=True):
         cells = [r for r in rows if r.params["depth"] == depth]
@@ -49,8 +54,9 @@ def test_study_runs_and_prints_the_table(
 
 def test_study_by_module_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["study", "tests.study_experiments:flips", "--out", str(tmp_path), "--quiet"]
+    argv += ["--no-plots"]
     assert main([*argv, "--trials", "2"]) == 0
-    assert len(load(tmp_path)) == 4
+    assert len(load(tmp_path)) == 4 and not (tmp_path / "plots").exists()
     assert main([*argv, "--seed", "8"]) == 2
     assert "holds a study with seed 3" in capsys.readouterr().err
 

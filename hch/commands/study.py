@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from hch.commands import report
 from hch.study.experiments import load_experiment
 from hch.study.grid import parse_params
 from hch.study.progress import progress_for
-from hch.study.runner import accuracy_table, run_study
+from hch.study.runner import run_study
 from hch.study.traces import KeepTraces
 
 __all__ = ["add_parser"]
@@ -52,6 +53,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="with --keep-traces sample: every K-th trial of each grid point (default: 20)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-plots", action="store_true", help="print the table only")
     p.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
     p.set_defaults(func=main)
 
@@ -72,6 +74,10 @@ def main(args: argparse.Namespace) -> int:
         progress=progress_for(args.quiet),
         backend=args.backend,
     )
-    print(accuracy_table(rows))
-    print(f"\n{len(rows)} rows in {out / 'results.jsonl'}")
+    report.main(argparse.Namespace(directory=out, x=None, no_plots=args.no_plots))
+    print(f"results: {out / 'results.jsonl'} ({len(rows)} rows)")
+    kept = [row for row in rows if row.trace]
+    if kept:
+        deepest = max(kept, key=lambda row: row.depth)
+        print(f"traces: {out / 'traces'} ({len(kept)} kept); deepest: {out / str(deepest.trace)}")
     return 0

@@ -5,7 +5,7 @@ from hch.study.grid import Grid, parse_params
 from hch.study.plan import Job, StudySpec, tree_seed
 from hch.study.progress import BarProgress, Quiet, StudyProgress
 from hch.study.results import ResultRow, Results, load
-from hch.study.runner import accuracy_table, plan_study, run_study
+from hch.study.runner import plan_study, run_study
 from hch.study.store import StudyMismatch
 from hch.study.traces import KeepTraces, TracePolicy
 
@@ -23,7 +23,6 @@ __all__ = [
     "StudySpec",
     "TracePolicy",
     "Trial",
-    "accuracy_table",
     "experiment",
     "load",
     "load_experiment",

@@ -15,17 +15,16 @@ from typing import Any
 import anyio
 
 from hch.loading import ConfigError
-from hch.stats import wilson_interval
 from hch.study.execute import run_jobs
 from hch.study.experiments import Experiment, load_experiment
-from hch.study.grid import as_values, points
+from hch.study.grid import as_values
 from hch.study.plan import StudySpec
 from hch.study.progress import Quiet, StudyProgress
 from hch.study.results import ResultRow, Results, load
 from hch.study.store import StudyDir
 from hch.study.traces import KeepTraces, TracePolicy
 
-__all__ = ["accuracy_table", "plan_study", "run_study"]
+__all__ = ["plan_study", "run_study"]
 
 
 def plan_study(
@@ -123,44 +122,3 @@ def run_study(
         finally:
             shown.stop()
     return load(out)
-
-
-def accuracy_table(rows: Results) -> str:
-    """Accuracy with a 95% Wilson interval per grid cell, as plain text."""
-    cells: dict[str, list[ResultRow]] = {}
-    for row in rows:
-        cells.setdefault(_cell(row.params), []).append(row)
-    names = sorted({name for row in rows for name in row.params})
-    head = [*names, "n", "accuracy", "95% CI", "errors"]
-    body = []
-    for params in points({n: sorted({r.params.get(n) for r in rows}, key=_order) for n in names}):
-        group = cells.get(_cell(params))
-        if not group:
-            continue
-        scored = [r for r in group if r.correct is not None]
-        right = sum(bool(r.correct) for r in scored)
-        low, high = wilson_interval(right, len(scored))
-        acc = f"{right / len(scored):.3f}" if scored else "-"
-        errors = sum(r.status != "ok" for r in group)
-        body.append(
-            [
-                *(str(params[n]) for n in names),
-                str(len(group)),
-                acc,
-                f"{low:.3f}-{high:.3f}",
-                str(errors),
-            ]
-        )
-    widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
-    return "\n".join(
-        "  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)) for line in [head, *body]
-    )
-
-
-def _order(value: Any) -> tuple[int, Any]:
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    return (0, value) if number else (1, repr(value))
-
-
-def _cell(params: Mapping[str, Any]) -> str:
-    return repr(sorted(params.items()))
