@@ -6,8 +6,9 @@ asks 3, i.e. four full ternary subtrees of depth 9 under one root:
 default equal split carves each child exactly its subtree and budget accounting runs
 on every node.
 
-Printed: nodes/s with tracing off (``record=False``), traced in memory, streamed to a
-JSONL file, and a plain-asyncio recursion over the same shape with no framework (the
+Printed: nodes/s with tracing off (``record=False``), traced in memory (``record=True``),
+streamed to a JSONL file (``trace=file, record=False``: every node on disk, only the root
+kept in memory), and a plain-asyncio recursion over the same shape with no framework (the
 ratio framework/plain is a time ratio: 1.0 = as fast as plain asyncio); peak memory per
 node, measured with tracemalloc over a traced in-memory run (the question and answer
 texts are shared constants, so this is the engine's own cost); trace bytes per node.

@@ -65,8 +65,11 @@ class Policy(Protocol):
 AgentFunction = Callable[[Question, "Context"], Awaitable[Answer | str] | Answer | str]
 
 
-def to_answer(value: object, who: str) -> Answer:
-    """Take an Answer as it is and a str as ``Answer(text=...)``; refuse anything else."""
+def to_answer(value: object, who: object) -> Answer:
+    """Take an Answer as it is and a str as ``Answer(text=...)``; refuse anything else.
+
+    ``who`` names the agent in the error message (anything that prints as a name).
+    """
     if isinstance(value, Answer):
         return value
     if isinstance(value, str):
@@ -87,6 +90,8 @@ class FunctionAgent:
         result = self.fn(question, ctx)
         if inspect.isawaitable(result):
             result = await result
+        if type(result) is Answer:
+            return result
         return to_answer(result, f"agent {self.name} at {format_path(ctx.path)}")
 
     def __repr__(self) -> str:
@@ -303,7 +308,7 @@ class Context:
 
     def _reserve(self, n: int, budget: int | None) -> list[int | None]:
         limits = self._run.limits
-        where = format_path(self.path)
+        where = _Where(self.path)  # formatted only if an error message needs it
         if self.depth >= limits.max_depth:
             raise DepthLimitExceeded(
                 f"node {where} is at depth {self.depth} = max_depth {limits.max_depth}; "
@@ -368,6 +373,18 @@ class Context:
         if self._events is None:
             self._events = []
         self._events.append(event)
+
+
+class _Where:
+    """A node path that formats itself as ``root.1.2`` only when printed."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __str__(self) -> str:
+        return format_path(self.path)
 
 
 class Child:

@@ -176,6 +176,21 @@ class Node(BaseModel):
     end: float = 0.0
     events: EventList = []
 
+    @classmethod
+    def _trusted(cls, fields: dict[str, Any]) -> Node:
+        """A node from every field, already valid: what the scheduler records.
+
+        Faster and smaller than ``model_construct`` (which does the same with defaults
+        and a fresh fields-set per node); the shared fields-set is never mutated, since
+        nodes are frozen and pydantic copies it before a ``model_copy`` changes it.
+        """
+        node = _new(cls)
+        _set(node, "__dict__", fields)
+        _set(node, "__pydantic_fields_set__", _NODE_FIELDS)
+        _set(node, "__pydantic_extra__", None)
+        _set(node, "__pydantic_private__", None)
+        return node
+
     @property
     def id(self) -> str:
         return format_path(self.path)
@@ -199,6 +214,11 @@ class Node(BaseModel):
     @property
     def notes(self) -> list[dict[str, Any]]:
         return [e.fields for e in self.events if isinstance(e, Note)]
+
+
+_new = object.__new__
+_set = object.__setattr__
+_NODE_FIELDS = set(Node.model_fields)
 
 
 class TreeHeader(BaseModel):

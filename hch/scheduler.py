@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path as FilePath
 from typing import Any
@@ -67,12 +68,27 @@ class TreeRun:
         self.nodes: list[Node] = []
         self.origin = time.perf_counter()
         self.cancelled = anyio.get_cancelled_exc_class()
+        self.on_asyncio = self.cancelled is asyncio.CancelledError
         self.deadline = None if limits.tree_timeout is None else self.origin + limits.tree_timeout
 
-    async def run_children(
+    def run_children(
+        self, parent: Context, specs: Sequence[tuple[Path, Question, int | None]]
+    ) -> Awaitable[list[Node]]:
+        """Run new children of ``parent`` concurrently; nodes come back in the order given.
+
+        On asyncio this is a bare ``gather`` (returned, not awaited here, to save a
+        coroutine per node): an anyio task group costs several times the rest of a
+        node, and its extra guarantees are not needed because ``run_node`` raises only
+        when cancelled, and a cancelled gather cancels every child and waits for them
+        (so each records its node) before it re-raises.
+        """
+        if self.on_asyncio:
+            return asyncio.gather(*[self.run_node(p, q, s, parent=parent) for p, q, s in specs])
+        return self._run_children(parent, specs)
+
+    async def _run_children(
         self, parent: Context, specs: Sequence[tuple[Path, Question, int | None]]
     ) -> list[Node]:
-        """Run new children of ``parent`` concurrently; nodes come back in the order given."""
         if len(specs) == 1:
             path, q, share = specs[0]
             return [await self.run_node(path, q, share, parent=parent)]
@@ -112,7 +128,13 @@ class TreeRun:
             if answer is not None:
                 ctx.note(intervention=True)
             else:
-                answer = await self._answer(agent, question, ctx)
+                timeout = self.limits.node_timeout
+                if timeout is None:
+                    result: object = await agent.answer(question, ctx)
+                else:
+                    with anyio.fail_after(timeout):
+                        result = await agent.answer(question, ctx)
+                answer = result if type(result) is Answer else to_answer(result, _Who(name, path))
         except self.cancelled:
             self._finish(
                 ctx, name, None, Status.CANCELLED, self._cancel_reason(), follows, start, parent
@@ -135,12 +157,6 @@ class TreeRun:
             )
         return NodeError(type="Cancelled", message="cancelled before it answered")
 
-    async def _answer(self, agent: Agent, question: Question, ctx: Context) -> Answer:
-        timeout = self.limits.node_timeout
-        with anyio.fail_after(timeout) if timeout is not None else nullcontext():
-            result: object = await agent.answer(question, ctx)
-        return to_answer(result, f"agent {agent_name(agent)} at {format_path(ctx.path)}")
-
     def _finish(
         self,
         ctx: Context,
@@ -154,20 +170,22 @@ class TreeRun:
     ) -> Node:
         # Shares reserved for children that never started (cancelled first) used nothing.
         events: list[Event] = ctx._events or []
-        node = Node.model_construct(
-            path=ctx.path,
-            agent=name,
-            question=ctx.question,
-            answer=answer,
-            status=status,
-            error=error,
-            follows=follows,
-            n_children=ctx._asked,
-            budget_given=ctx._given,
-            budget_used=1 + ctx._used,
-            start=round(start, 6),
-            end=round(time.perf_counter() - self.origin, 6),
-            events=events,
+        node = Node._trusted(
+            {
+                "path": ctx.path,
+                "agent": name,
+                "question": ctx.question,
+                "answer": answer,
+                "status": status,
+                "error": error,
+                "follows": follows,
+                "n_children": ctx._asked,
+                "budget_given": ctx._given,
+                "budget_used": 1 + ctx._used,
+                "start": round(start, 6),
+                "end": round(time.perf_counter() - self.origin, 6),
+                "events": events,
+            }
         )
         if self.record or not ctx.path:
             self.nodes.append(node)
@@ -176,6 +194,19 @@ class TreeRun:
         if parent is not None:
             parent._settle(ctx._given, node)
         return node
+
+
+class _Who:
+    """Names an agent at a node (``agent fan at root.0``), formatted only if printed."""
+
+    __slots__ = ("name", "path")
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"agent {self.name} at {format_path(self.path)}"
 
 
 def _timeout_error(exc: TimeoutError, path: Path, limits: Limits) -> NodeError:
