@@ -32,6 +32,8 @@ def response_format(mode: str) -> dict[str, Any] | None:
         }
     if mode == "json_object":
         return {"type": "json_object"}
+    if mode == "json_object_schema":
+        return {"type": "json_object", "schema": REPLY_SCHEMA}
     return None
 
 

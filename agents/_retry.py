@@ -29,7 +29,14 @@ from tenacity import (
 
 from hch.errors import ModelAPIError
 
-__all__ = ["RetryPolicy", "call_with_retries", "describe", "retry_after", "retryable"]
+__all__ = [
+    "RetryPolicy",
+    "call_with_retries",
+    "describe",
+    "rejected_request",
+    "retry_after",
+    "retryable",
+]
 
 T = TypeVar("T")
 log = logging.getLogger("hch.llm")
@@ -61,8 +68,16 @@ class RetryPolicy(BaseModel):
 def retryable(exc: BaseException) -> bool:
     """Whether a failed request may succeed if sent again."""
     if isinstance(exc, openai.APIStatusError):
+        if rejected_request(exc):
+            return False
         return exc.status_code in RETRY_STATUSES or exc.status_code >= 500
     return isinstance(exc, openai.APIConnectionError | json.JSONDecodeError)
+
+
+def rejected_request(exc: openai.APIStatusError) -> bool:
+    """A 5xx that reports the request itself as invalid (llama.cpp's server answers a
+    request that fails its validation with 500): sending it again cannot help."""
+    return exc.status_code >= 500 and "validation error" in str(exc.message)
 
 
 def retry_after(exc: BaseException, now: float | None = None) -> float | None:

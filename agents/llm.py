@@ -54,8 +54,9 @@ class LLMAgent(BaseModel):
         sample: Sample index in the cache key: equal requests with different ``sample``
             are different calls (several samples at temperature > 0).
         prompts: The templates of every message sent.
-        structured: ``json_schema`` (constrained output), ``json_object`` or ``off``; a
-            server that rejects ``response_format`` is asked again without it.
+        structured: ``json_schema`` (OpenAI's constrained output), ``json_object_schema``
+            (llama.cpp's: ``json_object`` with a ``schema``), ``json_object`` or ``off``;
+            a server that rejects ``response_format`` is asked again without it.
         max_rounds: Rounds of subquestions a node may ask before it must answer.
         max_output_retries: Unusable replies tolerated per decision before the node fails.
         timeout: Seconds one request may take.
@@ -76,7 +77,7 @@ class LLMAgent(BaseModel):
     seed: int | None = None
     sample: int = 0
     prompts: Prompts = Prompts()
-    structured: Literal["json_schema", "json_object", "off"] = "json_schema"
+    structured: Literal["json_schema", "json_object_schema", "json_object", "off"] = "json_schema"
     max_rounds: int = Field(3, ge=0)
     max_output_retries: int = Field(2, ge=0)
     timeout: float = Field(60.0, gt=0)
@@ -173,7 +174,8 @@ class LLMAgent(BaseModel):
             return await self._client().complete(messages, params, self.sample, ctx)
         except ModelAPIError as exc:
             unsupported = "response_format" in str(exc) or "json_schema" in str(exc)
-            if exc.status != 400 or "response_format" not in params or not unsupported:
+            refused = exc.status == 400 or ((exc.status or 0) >= 500 and exc.attempts == 1)
+            if not refused or "response_format" not in params or not unsupported:
                 raise
         ctx.note(structured_output="rejected by the server; asking without response_format")
         self._plain = True

@@ -7,8 +7,10 @@ OpenAI-compatible server on a free 127.0.0.1 port and stops it on exit.
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +43,12 @@ def gguf_path() -> Path:
     if not path.is_file():
         raise RealModelError(f"{path} is missing; reinstall with `make real-model`")
     return path
+
+
+def _die_with_parent() -> None:
+    """In the server's process: ask Linux to end it when its parent dies, even by SIGKILL."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _free_port() -> int:
@@ -92,7 +100,13 @@ class RealModelServer:
             str(self.threads),
         ]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self._proc = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        self._proc = subprocess.Popen(
+            command,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
         self._wait_ready()
         return self
 
@@ -119,6 +133,11 @@ class RealModelServer:
     def _tail(self, limit: int = 2000) -> str:
         self._log.seek(0)
         return self._log.read().decode(errors="replace")[-limit:]
+
+    def wait(self) -> None:
+        """Block until the server exits (Ctrl-C to stop it)."""
+        if self._proc is not None:
+            self._proc.wait()
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

@@ -137,3 +137,11 @@ def test_which_statuses_are_retried(status: int, expected: bool) -> None:
     response = httpx2.Response(status, request=request)
     exc = openai.APIStatusError("x", response=response, body=None)
     assert retryable(exc) is expected
+
+
+def test_a_5xx_that_reports_an_invalid_request_is_not_retried() -> None:
+    request = httpx2.Request("POST", "http://127.0.0.1/v1/chat/completions")
+    response = httpx2.Response(500, request=request)
+    message = "1 validation error: Input should be 'text' or 'json_object' (response_format)"
+    assert not retryable(openai.APIStatusError(message, response=response, body=None))
+    assert retryable(openai.APIStatusError("backend crashed", response=response, body=None))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
+import sys
 
 __all__ = ["add_parser"]
 
@@ -15,6 +18,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "/v1/models; prints its base URL when ready. Ctrl-C stops it.",
     )
     p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument(
+        "--real",
+        action="store_true",
+        help="serve the real SmolLM2-135M model on llama.cpp instead (needs make real-model)",
+    )
+    p.add_argument("--threads", type=int, default=2, help="with --real: CPU threads")
     p.add_argument("--name", default="hch-simulated", help="model name it reports")
     p.add_argument("--p-error", type=float, default=0.0, help="chance an answer is off")
     p.add_argument("--p-garbled", type=float, default=0.0, help="chance a reply has no JSON")
@@ -32,6 +41,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.real:
+        return _serve_real(args)
     from agents.server import Faults, ModelServer, SimulatedModel
 
     model = SimulatedModel(
@@ -55,4 +66,17 @@ def main(args: argparse.Namespace) -> int:
         pass
     finally:
         server.stop()
+    return 0
+
+
+def _serve_real(args: argparse.Namespace) -> int:
+    from agents.real_model import MODEL_ALIAS, RealModelServer
+
+    # SIGTERM ends the command through the ``with`` below, so the model server stops too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with RealModelServer(port=args.port or None, threads=args.threads) as server:
+        print(server.base_url, flush=True)
+        print(f"model: {MODEL_ALIAS} (use -a structured=json_object_schema)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.wait()
     return 0
