@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import math
 import random
 import types
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+import anyio
 
 from hch.errors import (
     AgentError,
@@ -33,6 +36,8 @@ from hch.seeding import derive_seed
 
 if TYPE_CHECKING:
     from hch.scheduler import TreeRun
+
+T = TypeVar("T")
 
 __all__ = [
     "Agent",
@@ -188,12 +193,15 @@ class Context:
 
     __slots__ = (
         "_asked",
+        "_clock",
+        "_clock_left",
         "_events",
         "_given",
         "_reserved",
         "_rng",
         "_run",
         "_used",
+        "_waiting",
         "history",
         "path",
         "question",
@@ -217,6 +225,9 @@ class Context:
         self._asked = 0
         self._events: list[Event] | None = None
         self._rng: random.Random | None = None
+        self._clock: anyio.CancelScope | None = None  # node_timeout's scope, if any
+        self._clock_left = 0.0
+        self._waiting = 0
 
     # -- what the node can see -------------------------------------------------------
     @property
@@ -272,12 +283,14 @@ class Context:
         shares = self._reserve(len(qs), budget)
         first = self._asked
         self._asked += len(qs)
-        nodes = await self._run.run_children(
-            self,
-            [
-                ((*self.path, first + i), q, s)
-                for i, (q, s) in enumerate(zip(qs, shares, strict=True))
-            ],
+        nodes = await self._waiting_for(
+            self._run.run_children(
+                self,
+                [
+                    ((*self.path, first + i), q, s)
+                    for i, (q, s) in enumerate(zip(qs, shares, strict=True))
+                ],
+            )
         )
         answers = [n.answer if n.status is Status.OK else None for n in nodes]
         for node in nodes:
@@ -299,12 +312,32 @@ class Context:
         (share,) = self._reserve(1, budget)
         index = self._asked
         self._asked += 1
-        node = await self._run.run_node(
-            (*self.path, index), question, share, history, follows, parent=self
+        node = await self._waiting_for(
+            self._run.run_node((*self.path, index), question, share, history, follows, parent=self)
         )
         if node.status is not Status.OK or node.answer is None:
             raise ChildFailed(node.path, node.status, node.error)
         return node.answer
+
+    async def _waiting_for(self, children: Awaitable[T]) -> T:
+        """Await children with this node's own clock stopped.
+
+        ``node_timeout`` bounds a node's own work, so each child's timeout fires before
+        its parent's and reaches the parent as a ``ChildFailed`` it can handle.
+        """
+        clock = self._clock
+        if clock is None:
+            return await children
+        if not self._waiting:
+            self._clock_left = clock.deadline - anyio.current_time()
+            clock.deadline = math.inf
+        self._waiting += 1
+        try:
+            return await children
+        finally:
+            self._waiting -= 1
+            if not self._waiting:
+                clock.deadline = anyio.current_time() + self._clock_left
 
     def _reserve(self, n: int, budget: int | None) -> list[int | None]:
         limits = self._run.limits

@@ -25,6 +25,9 @@ class Limits(BaseModel):
         None, ge=0, description="Questions one node may ask (follow-ups included); None = any."
     )
     node_timeout: float | None = Field(
-        None, gt=0, description="Seconds one node may take, its children included."
+        None,
+        gt=0,
+        description="Seconds one node may spend on its own work; time spent waiting for its "
+        "children does not count, so a child's timeout reaches its parent as ChildFailed.",
     )
     tree_timeout: float | None = Field(None, gt=0, description="Seconds the whole tree may take.")

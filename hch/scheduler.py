@@ -132,7 +132,7 @@ class TreeRun:
                 if timeout is None:
                     result: object = await agent.answer(question, ctx)
                 else:
-                    with anyio.fail_after(timeout):
+                    with anyio.fail_after(timeout) as ctx._clock:
                         result = await agent.answer(question, ctx)
                 answer = result if type(result) is Answer else to_answer(result, _Who(name, path))
         except self.cancelled:
