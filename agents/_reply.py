@@ -8,7 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["REPLY_SCHEMA", "Reply", "ReplyError", "parse_reply", "response_format"]
+__all__ = [
+    "REPLY_SCHEMA",
+    "Reply",
+    "ReplyError",
+    "parse_reply",
+    "reply_schema",
+    "response_format",
+]
 
 REPLY_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -23,17 +30,37 @@ REPLY_SCHEMA: dict[str, Any] = {
 """What a node's model replies: subquestions to ask, or its final answer."""
 
 
-def response_format(mode: str) -> dict[str, Any] | None:
-    """The ``response_format`` request parameter for a structured-output mode."""
+def reply_schema(may_ask: bool = True, max_questions: int | None = None) -> dict[str, Any]:
+    """REPLY_SCHEMA narrowed to this turn: a node that may not ask can only answer, and
+    no more questions than the limits allow (constrained decoding then cannot break them).
+    """
+    if may_ask and max_questions is None:
+        return REPLY_SCHEMA
+    questions: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+    questions["maxItems"] = max_questions if may_ask else 0
+    actions = ["ask", "answer"] if may_ask else ["answer"]
+    properties = {
+        **REPLY_SCHEMA["properties"],
+        "action": {"type": "string", "enum": actions},
+        "questions": questions,
+    }
+    return {**REPLY_SCHEMA, "properties": properties}
+
+
+def response_format(
+    mode: str, may_ask: bool = True, max_questions: int | None = None
+) -> dict[str, Any] | None:
+    """The ``response_format`` request parameter for a structured-output mode and turn."""
     if mode == "json_schema":
+        schema = reply_schema(may_ask, max_questions)
         return {
             "type": "json_schema",
-            "json_schema": {"name": "node_reply", "strict": True, "schema": REPLY_SCHEMA},
+            "json_schema": {"name": "node_reply", "strict": True, "schema": schema},
         }
     if mode == "json_object":
         return {"type": "json_object"}
     if mode == "json_object_schema":
-        return {"type": "json_object", "schema": REPLY_SCHEMA}
+        return {"type": "json_object", "schema": reply_schema(may_ask, max_questions)}
     return None
 
 

@@ -118,13 +118,17 @@ class LLMAgent(BaseModel):
             )
         return self._chat
 
-    def params(self) -> dict[str, Any]:
-        """Request parameters besides model and messages (what the cache key includes)."""
+    def params(self, may_ask: bool = True, max_questions: int | None = None) -> dict[str, Any]:
+        """Request parameters besides model and messages (what the cache key includes).
+
+        The reply schema is narrowed to the turn: ``may_ask`` and how many questions fit.
+        """
+        fmt = None if self._plain else response_format(self.structured, may_ask, max_questions)
         params: dict[str, Any] = {
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
             "seed": self.seed,
-            "response_format": None if self._plain else response_format(self.structured),
+            "response_format": fmt,
         }
         return {k: v for k, v in params.items() if v is not None}
 
@@ -139,7 +143,8 @@ class LLMAgent(BaseModel):
         ]
         rounds = strikes = 0
         while True:
-            text = await self._complete(messages, ctx)
+            may_ask = ctx.can_ask and rounds < self.max_rounds
+            text = await self._complete(messages, ctx, may_ask)
             messages.append({"role": "assistant", "content": text})
             try:
                 reply = parse_reply(text)
@@ -168,8 +173,8 @@ class LLMAgent(BaseModel):
                 }
             )
 
-    async def _complete(self, messages: list[dict[str, str]], ctx: Context) -> str:
-        params = self.params()
+    async def _complete(self, messages: list[dict[str, str]], ctx: Context, may_ask: bool) -> str:
+        params = self.params(may_ask, ctx.children_left if may_ask else 0)
         try:
             return await self._client().complete(messages, params, self.sample, ctx)
         except ModelAPIError as exc:
@@ -179,7 +184,7 @@ class LLMAgent(BaseModel):
                 raise
         ctx.note(structured_output="rejected by the server; asking without response_format")
         self._plain = True
-        return await self._client().complete(messages, self.params(), self.sample, ctx)
+        return await self._client().complete(messages, self.params(may_ask), self.sample, ctx)
 
     async def _ask(self, reply: Reply, ctx: Context) -> str:
         """Ask the subquestions; their answers (or why there is none) as text for the model."""

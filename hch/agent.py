@@ -256,13 +256,20 @@ class Context:
     @property
     def can_ask(self) -> bool:
         """Whether one more ``ask`` would pass every limit."""
+        left = self.children_left
+        return left is None or left > 0
+
+    @property
+    def children_left(self) -> int | None:
+        """How many more children every limit still allows at once (None = no bound)."""
         limits = self._run.limits
-        budget = self.budget
-        return (
-            self.depth < limits.max_depth
-            and (limits.max_children is None or self._asked < limits.max_children)
-            and (budget is None or budget >= 1)
-        )
+        if self.depth >= limits.max_depth:
+            return 0
+        bounds = [self.budget]
+        if limits.max_children is not None:
+            bounds.append(limits.max_children - self._asked)
+        known = [b for b in bounds if b is not None]
+        return max(0, min(known)) if known else None
 
     # -- asking children --------------------------------------------------------------
     async def ask(self, question: Question | str, *, budget: int | None = None) -> Answer:

@@ -318,3 +318,26 @@ async def test_questions_may_carry_data() -> None:
     tree: Tree = await hch.run_tree(Question(text="q", data=[1]), node, limits=Limits(max_depth=1))
     assert got == [[1], {"n": 2}]
     assert tree[(0,)].question.data == {"n": 2}
+
+
+@pytest.mark.anyio
+async def test_children_left_is_the_tightest_limit() -> None:
+    seen: list[tuple[int | None, bool]] = []
+
+    async def probe(question: Question, ctx: Context) -> str:
+        if ctx.depth == 0:
+            seen.append((ctx.children_left, ctx.can_ask))
+            await ctx.ask("x")
+            seen.append((ctx.children_left, ctx.can_ask))
+        return "ok"
+
+    await hch.run_tree("q", probe, limits=Limits(max_depth=1))
+    await hch.run_tree("q", probe, limits=Limits(max_depth=1, budget=4, max_children=5))
+    await hch.run_tree("q", probe, limits=Limits(max_depth=1, budget=9, max_children=2))
+    await hch.run_tree("q", probe, limits=Limits(max_depth=0))
+    assert seen == [
+        (None, True), (None, True),  # unbounded
+        (3, True), (2, True),  # budget is tighter: 4 - root - one child
+        (2, True), (1, True),  # fan-out is tighter
+        (0, False),  # a root at max_depth cannot ask
+    ]  # fmt: skip

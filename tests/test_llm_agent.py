@@ -141,6 +141,28 @@ async def test_json_schema_is_requested_and_dropped_when_the_server_rejects_it()
     assert any("structured_output" in n for n in tree.root.notes)
 
 
+async def test_the_reply_schema_is_narrowed_to_what_the_limits_allow_each_turn() -> None:
+    def schema(call: ModelCall) -> dict[str, object]:
+        fmt = call.request["params"]["response_format"]
+        return fmt["schema"] if fmt["type"] == "json_object" else fmt["json_schema"]["schema"]
+
+    with ModelServer(SimulatedModel()) as server:
+        agent = llm(server, structured="json_object_schema")
+        limits = Limits(max_depth=1, budget=4, max_children=2)
+        tree = await run_tree("(1 + 2) + (3 + 4)", agent, limits=limits)
+    first, second = calls(tree.root.events)
+    props = schema(first)["properties"]
+    assert props["action"]["enum"] == ["ask", "answer"]  # type: ignore[index]
+    assert props["questions"]["maxItems"] == 2  # type: ignore[index]
+    props = schema(second)["properties"]  # fan-out spent: only an answer is possible
+    assert props["action"]["enum"] == ["answer"]  # type: ignore[index]
+    assert props["questions"]["maxItems"] == 0  # type: ignore[index]
+    for leaf in tree.children(tree.root):
+        (call,) = calls(leaf.events)
+        assert schema(call)["properties"]["action"]["enum"] == ["answer"]  # type: ignore[index]
+    assert tree.root.answer is not None and tree.root.answer.text == "10"
+
+
 async def test_usage_and_cost_are_recorded() -> None:
     with ModelServer(SimulatedModel()) as server:
         tree = await run_tree("1 + 2", llm(server, price=(1.0, 2.0)))

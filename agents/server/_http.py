@@ -98,10 +98,15 @@ class ModelServer:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
-    def _leave(self, status: int) -> None:
+    def _answered(self, status: int) -> None:
+        """Count a completion's status before its bytes go out, so a client that has its
+        answer always sees it counted."""
+        with self._lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def _leave(self) -> None:
         with self._lock:
             self.in_flight -= 1
-            self.statuses[status] = self.statuses.get(status, 0) + 1
 
     def _complete(self, handler: _Handler, raw: bytes) -> int:
         f = self.faults
@@ -161,6 +166,7 @@ def _completion(name: str, request: ChatRequest, text: str) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_ref: ModelServer
+    counting = False  # True while answering a chat completion (what the counters count)
 
     def setup(self) -> None:
         super().setup()
@@ -186,11 +192,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         server = self.server_ref
         server._enter()
-        status = 0
+        self.counting = True
         try:
-            status = server._complete(self, raw)
+            if not server._complete(self, raw):  # a hang that never answered
+                server._answered(0)
         finally:
-            server._leave(status)
+            self.counting = False
+            server._leave()
 
     def send_json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> int:
         return self.send_bytes(status, json.dumps(obj).encode(), headers)
@@ -202,6 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.send_json(status, {"error": error}, headers)
 
     def send_bytes(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> int:
+        if self.counting:
+            self.server_ref._answered(status)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
