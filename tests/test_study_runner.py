@@ -75,9 +75,11 @@ def test_each_kind_of_failure_is_a_row(tmp_path: Path, workers: int) -> None:
 
 def test_trees_wait_concurrently_up_to_the_limit(tmp_path: Path) -> None:
     InFlight.most = 0
-    rows = run_study(waiting, tmp_path, concurrency=50, keep_traces="none")
-    assert len(rows) == 300 and all(r.correct for r in rows)
-    assert InFlight.most == 50
+    rows = run_study(waiting, tmp_path / "loop", concurrency=50, keep_traces="none")
+    assert len(rows) == 300 and all(r.status == "ok" for r in rows)
+    assert InFlight.most == 50 == max(int(str(r.answer)) for r in rows)
+    pooled = run_study(waiting, tmp_path / "pool", concurrency=5, workers=2, keep_traces="none")
+    assert len(pooled) == 300 and max(int(str(r.answer)) for r in pooled) == 5
 
 
 @pytest.mark.parametrize(

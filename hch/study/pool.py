@@ -33,11 +33,13 @@ def _load(ref: str) -> None:
     _experiment = load_experiment(ref)
 
 
-def _run_chunk(jobs: list[Job], out: Path, traces: TracePolicy, backend: str) -> list[ResultRow]:
+def _run_chunk(
+    jobs: list[Job], out: Path, traces: TracePolicy, concurrency: int, backend: str
+) -> list[ResultRow]:
     assert _experiment is not None, "worker was not initialised with an experiment"
     rows: list[ResultRow] = []
     anyio.run(
-        run_jobs, _experiment, iter(jobs), out, traces, len(jobs), rows.append, backend=backend
+        run_jobs, _experiment, iter(jobs), out, traces, concurrency, rows.append, backend=backend
     )
     return rows
 
@@ -49,13 +51,18 @@ def run_in_pool(
     traces: TracePolicy,
     *,
     workers: int,
+    concurrency: int,
     backend: str,
     on_row: Callable[[ResultRow], None],
 ) -> None:
-    """Run ``jobs`` in ``workers`` fresh processes; ``on_row`` sees each row in this one."""
+    """Run ``jobs`` in ``workers`` fresh processes; ``on_row`` sees each row in this one.
+
+    Workers start by spawning, which imports the caller's ``__main__`` module again: a
+    script that runs a study with workers must do so under ``if __name__ == "__main__"``.
+    """
     size = max(1, min(32, len(jobs) // (workers * 8)))
     chunks = iter([list(jobs[i : i + size]) for i in range(0, len(jobs), size)])
-    run = partial(_run_chunk, out=out, traces=traces, backend=backend)
+    run = partial(_run_chunk, out=out, traces=traces, concurrency=concurrency, backend=backend)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_load, initargs=(ref,)

@@ -71,8 +71,9 @@ def run_study(
         params: Grid overrides, parameter -> value or list of values.
         trials: Trees per grid point (default: the experiment's).
         seed: The study seed (default: the experiment's).
-        workers: 1 runs in this process; more runs a local process pool of that size.
-        concurrency: Trees in flight at once on one event loop.
+        workers: 1 runs in this process; more runs a local process pool of that size
+            (call it under ``if __name__ == "__main__"`` then: workers re-import it).
+        concurrency: Trees in flight at once on one event loop (per worker).
         keep_traces: all, sample (every ``trace_every``-th trial), failures or none.
         progress: Told of each row (default: nothing shown).
         backend: The anyio backend, asyncio or trio.
@@ -105,6 +106,7 @@ def run_study(
                     store.path,
                     traces,
                     workers=workers,
+                    concurrency=concurrency,
                     backend=backend,
                     on_row=write,
                 )
