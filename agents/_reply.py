@@ -12,6 +12,7 @@ __all__ = [
     "REPLY_SCHEMA",
     "Reply",
     "ReplyError",
+    "exact_reply_schema",
     "parse_reply",
     "reply_schema",
     "response_format",
@@ -47,6 +48,44 @@ def reply_schema(may_ask: bool = True, max_questions: int | None = None) -> dict
     return {**REPLY_SCHEMA, "properties": properties}
 
 
+def exact_reply_schema(may_ask: bool = True, max_questions: int | None = None) -> dict[str, Any]:
+    """Either a non-empty list of non-empty questions or a non-empty answer, nothing else.
+
+    Grammar-constrained servers (llama.cpp) can enforce this; OpenAI's strict mode does
+    not take ``anyOf`` at the root, so it gets ``reply_schema`` instead.
+    """
+    answer = {
+        "type": "object",
+        "properties": {
+            "action": {"const": "answer"},
+            "questions": {"type": "array", "items": {"type": "string"}, "maxItems": 0},
+            "answer": {"type": "string", "minLength": 1, "maxLength": 400},
+        },
+        "required": ["action", "questions", "answer"],
+        "additionalProperties": False,
+    }
+    if not may_ask or max_questions == 0:
+        return answer
+    questions: dict[str, Any] = {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1, "maxLength": 400},
+        "minItems": 1,
+    }
+    if max_questions is not None:
+        questions["maxItems"] = max_questions
+    ask = {
+        "type": "object",
+        "properties": {
+            "action": {"const": "ask"},
+            "questions": questions,
+            "answer": {"type": "string", "maxLength": 0},
+        },
+        "required": ["action", "questions", "answer"],
+        "additionalProperties": False,
+    }
+    return {"anyOf": [ask, answer]}
+
+
 def response_format(
     mode: str, may_ask: bool = True, max_questions: int | None = None
 ) -> dict[str, Any] | None:
@@ -60,7 +99,7 @@ def response_format(
     if mode == "json_object":
         return {"type": "json_object"}
     if mode == "json_object_schema":
-        return {"type": "json_object", "schema": reply_schema(may_ask, max_questions)}
+        return {"type": "json_object", "schema": exact_reply_schema(may_ask, max_questions)}
     return None
 
 

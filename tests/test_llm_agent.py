@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,13 +144,11 @@ async def test_json_schema_is_requested_and_dropped_when_the_server_rejects_it()
 
 async def test_the_reply_schema_is_narrowed_to_what_the_limits_allow_each_turn() -> None:
     def schema(call: ModelCall) -> dict[str, object]:
-        fmt = call.request["params"]["response_format"]
-        return fmt["schema"] if fmt["type"] == "json_object" else fmt["json_schema"]["schema"]
+        return call.request["params"]["response_format"]["json_schema"]["schema"]  # type: ignore[no-any-return]
 
     with ModelServer(SimulatedModel()) as server:
-        agent = llm(server, structured="json_object_schema")
         limits = Limits(max_depth=1, budget=4, max_children=2)
-        tree = await run_tree("(1 + 2) + (3 + 4)", agent, limits=limits)
+        tree = await run_tree("(1 + 2) + (3 + 4)", llm(server), limits=limits)
     first, second = calls(tree.root.events)
     props = schema(first)["properties"]
     assert props["action"]["enum"] == ["ask", "answer"]  # type: ignore[index]
@@ -160,6 +159,25 @@ async def test_the_reply_schema_is_narrowed_to_what_the_limits_allow_each_turn()
     for leaf in tree.children(tree.root):
         (call,) = calls(leaf.events)
         assert schema(call)["properties"]["action"]["enum"] == ["answer"]  # type: ignore[index]
+    assert tree.root.answer is not None and tree.root.answer.text == "10"
+
+
+async def test_llama_cpp_style_schema_is_exact_and_narrowed_each_turn() -> None:
+    def schema(call: ModelCall) -> dict[str, Any]:
+        fmt = call.request["params"]["response_format"]
+        assert fmt["type"] == "json_object"
+        return fmt["schema"]  # type: ignore[no-any-return]
+
+    with ModelServer(SimulatedModel()) as server:
+        agent = llm(server, structured="json_object_schema")
+        limits = Limits(max_depth=1, budget=4, max_children=2)
+        tree = await run_tree("(1 + 2) + (3 + 4)", agent, limits=limits)
+    first, second = calls(tree.root.events)
+    ask, answer = schema(first)["anyOf"]
+    assert ask["properties"]["questions"]["minItems"] == 1
+    assert ask["properties"]["questions"]["maxItems"] == 2
+    assert answer["properties"]["answer"]["minLength"] == 1
+    assert schema(second) == answer  # fan-out spent: only a non-empty answer fits
     assert tree.root.answer is not None and tree.root.answer.text == "10"
 
 
