@@ -1,4 +1,4 @@
-"""Things that answer at nodes: simulated, scripted, LLM and human agents.
+"""Things that answer at nodes: simulated, scripted and LLM agents.
 
 Note: the OpenAI Agents SDK also installs a top-level package named ``agents``; keep
 the two in separate environments.

@@ -5,7 +5,7 @@ of the parts, then add their answers. Needs ``make real-model``. The model serve
 starts on first use (or set ``OPENAI_BASE_URL`` to one already running, e.g. from
 ``hch serve-model --real``); every call is cached, so a re-run is free.
 
-    hch study experiments/real_model_sums.py --out runs/real-sums --trials 20
+    hch study experiments/real_model_sums.py --out runs/real-sums --trials 10
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from experiments.tasks.lists import ListTask
 from hch import Limits
 from hch.study import Trial, experiment
 
-TASK = ListTask(length=6, op="sum", max_value=9)
+TASK = ListTask(length=8, op="sum", max_value=9)
 
 PROMPTS = Prompts(
     system=(
@@ -42,7 +42,7 @@ def base_url() -> str:
     return server.base_url
 
 
-@experiment(grid={"depth": [0, 1, 2, 3]}, trials=20)
+@experiment(grid={"depth": [0, 1, 2, 3]}, trials=10)
 def real_model_sums(depth: int, seed: int) -> Trial:
     agent = LLMAgent(
         model=MODEL_ALIAS,
