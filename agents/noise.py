@@ -49,6 +49,12 @@ class Fallible(BaseModel):
     def handoff_rate(self) -> float:
         return self.p_error if self.p_handoff is None else self.p_handoff
 
+    @staticmethod
+    def can_delegate(ctx: Context, children: int) -> bool:
+        """Whether every limit lets this node ask ``children`` children (and at least one)."""
+        left = ctx.children_left
+        return left is None or left >= max(children, 1)
+
     def slips(self, ctx: Context) -> Slips:
         """A fresh record of this node's slips, drawing on the node's ``ctx.rng``."""
         return Slips(ctx, self.max_slip)

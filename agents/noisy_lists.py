@@ -42,12 +42,7 @@ class NoisyLists(Fallible):
         slips = self.slips(ctx)
         halves = [items[: len(items) // 2], items[len(items) // 2 :]]
         wanted = sum(1 for half in halves if len(half) > 1)
-        budget = ctx.budget
-        if (
-            len(items) >= self.min_items_to_split
-            and ctx.can_ask
-            and (budget is None or budget >= wanted)
-        ):
+        if len(items) >= self.min_items_to_split and self.can_delegate(ctx, wanted):
             value = await self._delegate(op, halves, ctx, slips)
         else:
             value = self._alone(op, items, slips)

@@ -34,8 +34,7 @@ class NoisyLookup(Fallible):
             raise AgentError(f"noisy-lookup reads only lookup questions, not {question.text!r:.80}")
         facts, start, chain = found
         slips = self.slips(ctx)
-        budget = ctx.budget
-        if len(chain) >= self.min_hops_to_split and ctx.can_ask and (budget is None or budget >= 2):
+        if len(chain) >= self.min_hops_to_split and self.can_delegate(ctx, 2):
             person = await self._delegate(facts, start, chain, ctx, slips)
         else:
             person = self._alone(facts, start, chain, slips)

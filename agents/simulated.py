@@ -43,17 +43,16 @@ class NoisyCalculator(Fallible):
         expr = _expression(question)
         slips = self.slips(ctx)
         n = count_ops(expr)
-        if isinstance(expr, list) and n >= self.min_ops_to_split and self._can_split(expr, ctx):
+        if (
+            isinstance(expr, list)
+            and n >= self.min_ops_to_split
+            and self.can_delegate(ctx, sum(1 for part in expr[1:] if not isinstance(part, int)))
+        ):
             value = await self._delegate(expr, ctx, slips)
         else:
             value = self._alone(expr, self.solo_rate(n), slips)
         slips.note()
         return Answer(text=str(value), data=value)
-
-    def _can_split(self, expr: list[Any], ctx: Context) -> bool:
-        wanted = sum(1 for part in expr[1:] if not isinstance(part, int))
-        budget = ctx.budget
-        return ctx.can_ask and (budget is None or budget >= wanted)
 
     async def _delegate(self, expr: list[Any], ctx: Context, slips: Slips) -> int:
         op, left, right = expr

@@ -125,3 +125,19 @@ def test_noisy_calculator_fails_clearly_on_a_foreign_question() -> None:
     assert tree.root.error is not None
     assert "arithmetic expressions" in tree.root.error.message
     assert "Hamlet" in tree.root.error.message
+
+
+def test_simulated_agents_work_alone_rather_than_break_a_fanout_limit() -> None:
+    from agents.noisy_lists import NoisyLists
+    from experiments.tasks.lists import ListTask
+
+    limits = Limits(max_depth=3, max_children=1)
+    for task, agent in [
+        (ArithmeticTask(leaves=8), NoisyCalculator(p_error=0.0)),
+        (ListTask(length=8), NoisyLists(p_error=0.0)),
+    ]:
+        sample = task.sample(seed=5)
+        tree = hch.run(sample.question, agent, limits=limits)
+        assert tree.root.status is Status.OK, tree.root.error
+        assert len(tree) == 1
+        assert tree.root.answer is not None and task.check(sample, tree.root.answer)
