@@ -102,21 +102,16 @@ class ChatClient:
             "params": params,
             "sample": sample,
         }
+
+        def record(start: float, **fields: Any) -> None:
+            latency = round(time.perf_counter() - start, 6)
+            ctx.record(ModelCall(model=self.model, request=request, latency=latency, **fields))
+
         if self.cache is not None:
             start = time.perf_counter()
             hit = await self.cache.get(self.model, request)
             if hit is not None:
-                ctx.record(
-                    ModelCall(
-                        model=self.model,
-                        request=request,
-                        response=hit.response,
-                        usage=hit.usage,
-                        latency=round(time.perf_counter() - start, 6),
-                        cost=0.0,
-                        cached=True,
-                    )
-                )
+                record(start, response=hit.response, usage=hit.usage, cost=0.0, cached=True)
                 return str(hit.response.get("content") or "")
         where = f"node {format_path(ctx.path)}: POST {self.endpoint}/chat/completions"
         limiter = endpoint_limiter(self.endpoint, self.concurrency)
@@ -134,28 +129,11 @@ class ChatClient:
                     )
             except Exception as exc:
                 _, what = describe(exc)
-                ctx.record(
-                    ModelCall(
-                        model=self.model,
-                        request=request,
-                        latency=round(time.perf_counter() - start, 6),
-                        attempt=n,
-                        error=NodeError(type=type(exc).__name__, message=what),
-                    )
-                )
+                record(start, attempt=n, error=NodeError(type=type(exc).__name__, message=what))
                 raise
             call = _as_cached(reply)
-            ctx.record(
-                ModelCall(
-                    model=self.model,
-                    request=request,
-                    response=call.response,
-                    usage=call.usage,
-                    latency=round(time.perf_counter() - start, 6),
-                    cost=cost(self.model, call.usage, self.price),
-                    attempt=n,
-                )
-            )
+            price = cost(self.model, call.usage, self.price)
+            record(start, response=call.response, usage=call.usage, cost=price, attempt=n)
             return call
 
         call = await call_with_retries(attempt, self.retry, where=where, endpoint=self.endpoint)
