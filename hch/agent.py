@@ -290,15 +290,14 @@ class Context:
         shares = self._reserve(len(qs), budget)
         first = self._asked
         self._asked += len(qs)
-        nodes = await self._waiting_for(
-            self._run.run_children(
-                self,
-                [
-                    ((*self.path, first + i), q, s)
-                    for i, (q, s) in enumerate(zip(qs, shares, strict=True))
-                ],
-            )
+        children = self._run.run_children(
+            self,
+            [
+                ((*self.path, first + i), q, s)
+                for i, (q, s) in enumerate(zip(qs, shares, strict=True))
+            ],
         )
+        nodes = await (children if self._clock is None else self._waiting_for(children))
         answers = [n.answer if n.status is Status.OK else None for n in nodes]
         for node in nodes:
             if node.status is not Status.OK:
@@ -319,9 +318,10 @@ class Context:
         (share,) = self._reserve(1, budget)
         index = self._asked
         self._asked += 1
-        node = await self._waiting_for(
-            self._run.run_node((*self.path, index), question, share, history, follows, parent=self)
+        child = self._run.run_node(
+            (*self.path, index), question, share, history, follows, parent=self
         )
+        node = await (child if self._clock is None else self._waiting_for(child))
         if node.status is not Status.OK or node.answer is None:
             raise ChildFailed(node.path, node.status, node.error)
         return node.answer
@@ -333,8 +333,7 @@ class Context:
         its parent's and reaches the parent as a ``ChildFailed`` it can handle.
         """
         clock = self._clock
-        if clock is None:
-            return await children
+        assert clock is not None
         if not self._waiting:
             self._clock_left = clock.deadline - anyio.current_time()
             clock.deadline = math.inf

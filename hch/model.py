@@ -260,6 +260,13 @@ class Tree(BaseModel):
     def _index(self) -> dict[Path, Node]:
         return {n.path: n for n in self.nodes}
 
+    def __repr_args__(self) -> Any:
+        """A summary: a tree can hold a hundred thousand nodes."""
+        yield "run_id", self.header.run_id
+        yield "question", self.header.question.text[:60]
+        yield "nodes", len(self.nodes)
+        yield "complete", self.complete
+
     def __iter__(self) -> Iterator[Node]:  # type: ignore[override]
         return iter(self.nodes)
 

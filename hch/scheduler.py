@@ -292,8 +292,12 @@ def run(
     **options: Any,
 ) -> Tree:
     """Synchronous ``run_tree`` on a fresh event loop (``backend``: asyncio or trio)."""
+    trees: list[Tree] = []
 
-    async def main() -> Tree:
-        return await run_tree(question, agent, **options)
+    async def main() -> None:
+        # The tree is not the main task's result: Python 3.11's asyncio.Runner formats
+        # that task (result included) when it restores the SIGINT handler.
+        trees.append(await run_tree(question, agent, **options))
 
-    return anyio.run(main, backend=backend)
+    anyio.run(main, backend=backend)
+    return trees[0]

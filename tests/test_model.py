@@ -97,3 +97,11 @@ def test_fingerprint_ignores_timings_and_run_id_only() -> None:
     incomplete = Tree(header=header(), nodes=[node(())], complete=False)
     prints = {t.fingerprint() for t in (base, answered, reseeded, incomplete)}
     assert len(prints) == 4
+
+
+def test_a_tree_repr_is_a_summary_not_every_node() -> None:
+    import hch
+
+    tree = hch.run("q", hch.agent(lambda q, ctx: "a"))
+    text = repr(tree)
+    assert text == f"Tree(run_id={tree.header.run_id!r}, question='q', nodes=1, complete=True)"
