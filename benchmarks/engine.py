@@ -26,10 +26,12 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import hch
 from hch import Answer, Context, Limits, Question
 
+T = TypeVar("T")
 QUESTION = Question(text="q")
 LEAF = Answer(text="1")
 INNER = Answer(text="3")
@@ -65,6 +67,17 @@ async def plain(depth: int, max_depth: int, root_fanout: int, fanout: int) -> st
     k = fanout if depth else root_fanout
     await asyncio.gather(*(plain(depth + 1, max_depth, root_fanout, fanout) for _ in range(k)))
     return "3"
+
+
+def measured(fn: Callable[[], T]) -> tuple[T, int, int]:
+    """``fn()`` with tracemalloc on: its result, bytes still held after it, peak bytes."""
+    gc.collect()
+    tracemalloc.start()
+    result = fn()
+    gc.collect()
+    kept, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, kept, peak
 
 
 def best(repeat: int, fn: Callable[[], object]) -> float:
@@ -113,13 +126,12 @@ def main() -> None:
         disk_bytes = trace.stat().st_size
         assert len(hch.load(trace)) == n
 
-    gc.collect()
-    tracemalloc.start()
-    tree = framework(record=True)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    tree, kept, peak = measured(lambda: framework(record=True))
     assert len(tree) == n
     del tree
+    _, _, plain_peak = measured(
+        lambda: asyncio.run(plain(0, args.depth, args.root_fanout, args.fanout))
+    )
 
     def row(label: str, seconds: float, note: str = "") -> None:
         print(f"  {label:<24}{n / seconds:>10,.0f} nodes/s  {seconds:7.2f} s  {note}")
@@ -131,6 +143,8 @@ def main() -> None:
     row("streamed to disk", t_disk, f"{t_disk / t_mem:.2f}x in-memory  (goal <= 1.3x)")
     print("size")
     print(f"  peak memory (tracemalloc, traced in memory): {peak / n:,.0f} B/node  (goal < 2 KB)")
+    print(f"    of which the finished tree keeps: {kept / n:,.0f} B/node")
+    print(f"    plain asyncio's own peak on this shape: {plain_peak / n:,.0f} B/node")
     print(f"  trace file: {disk_bytes / n:,.0f} B/node  (goal < 200 B)")
 
 
