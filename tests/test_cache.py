@@ -115,3 +115,32 @@ def test_cache_stats_and_clear_commands(tmp_path: Path, capsys: pytest.CaptureFi
     assert cli(["cache", "clear", "--file", str(db)]) == 0
     assert "removed 3 entries" in capsys.readouterr().out
     assert Cache(db).stats().entries == 0
+
+
+async def test_a_counterfactual_replays_and_calls_only_where_inputs_changed(
+    tmp_path: Path,
+) -> None:
+    from hch import Answer
+
+    cache = Cache(tmp_path / "calls.sqlite")
+    with ModelServer(SimulatedModel()) as server:
+        factual = await run_tree(QUESTION, llm(server, cache), limits=Limits(max_depth=1))
+        sent = server.requests
+        left = factual[(0,)]
+        assert left.answer is not None and left.answer.text == "10"
+        wrong = Answer(text="11")
+        counter = await run_tree(
+            QUESTION, llm(server, cache), limits=Limits(max_depth=1), interventions={(0,): wrong}
+        )
+        fresh = server.requests - sent
+    # The root's first call (its decomposition) and the untouched sibling replay from the
+    # cache; only the root's second call sees a different answer and goes to the model.
+    assert fresh == 1
+    forced = counter[(0,)]
+    assert forced.answer == wrong
+    assert not [e for e in forced.events if isinstance(e, ModelCall)]
+    first, second = [e for e in counter.root.events if isinstance(e, ModelCall)]
+    assert first.cached and not second.cached
+    assert all(c.cached for c in model_calls(counter) if c is not second)
+    assert counter.root.answer is not None and factual.root.answer is not None
+    assert int(counter.root.answer.text) == int(factual.root.answer.text) + 1
