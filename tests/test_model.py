@@ -105,3 +105,17 @@ def test_a_tree_repr_is_a_summary_not_every_node() -> None:
     tree = hch.run("q", hch.agent(lambda q, ctx: "a"))
     text = repr(tree)
     assert text == f"Tree(run_id={tree.header.run_id!r}, question='q', nodes=1, complete=True)"
+
+
+def test_the_public_api_is_exactly_all() -> None:
+    import types
+
+    import hch
+
+    public = {
+        name
+        for name, value in vars(hch).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert hch.__all__ == sorted(hch.__all__, key=lambda n: (not n.isupper(), n))
+    assert set(hch.__all__) == public | {"__version__"}
