@@ -22,7 +22,7 @@ from hch.agent import (
     describe,
     to_answer,
 )
-from hch.errors import LimitExceeded, format_path
+from hch.errors import HCHError, LimitExceeded, format_path
 from hch.limits import Limits
 from hch.model import (
     Answer,
@@ -299,5 +299,13 @@ def run(
         # that task (result included) when it restores the SIGINT handler.
         trees.append(await run_tree(question, agent, **options))
 
-    anyio.run(main, backend=backend)
+    try:
+        anyio.run(main, backend=backend)
+    except RuntimeError as exc:
+        if "Already running" not in str(exc):
+            raise
+        raise HCHError(
+            "hch.run starts its own event loop, and one is already running here "
+            "(a notebook, or async code): use `await hch.run_tree(...)` instead"
+        ) from None
     return trees[0]

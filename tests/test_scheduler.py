@@ -268,3 +268,8 @@ async def test_identical_runs_have_identical_headers(agent: object, described: s
 def test_run_is_the_sync_entry_point(backend: str) -> None:
     tree: Tree = hch.run("q", recurse, backend=backend, limits=Limits(max_depth=2), seed=1)
     assert tree.root.answer == Answer(text="7")
+
+
+async def test_run_inside_a_running_loop_points_to_run_tree() -> None:
+    with pytest.raises(hch.HCHError, match=r"await hch.run_tree"):
+        hch.run("q", hch.agent(lambda q, ctx: "a"))
