@@ -263,13 +263,13 @@ class Context:
     def children_left(self) -> int | None:
         """How many more children every limit still allows at once (None = no bound)."""
         limits = self._run.limits
-        if self.depth >= limits.max_depth:
+        if len(self.path) >= limits.max_depth:
             return 0
-        bounds = [self.budget]
+        left = self.budget
         if limits.max_children is not None:
-            bounds.append(limits.max_children - self._asked)
-        known = [b for b in bounds if b is not None]
-        return max(0, min(known)) if known else None
+            fanout = limits.max_children - self._asked
+            left = fanout if left is None or fanout < left else left
+        return None if left is None else max(0, left)
 
     # -- asking children --------------------------------------------------------------
     async def ask(self, question: Question | str, *, budget: int | None = None) -> Answer:
