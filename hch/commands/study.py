@@ -52,6 +52,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="K",
         help="with --keep-traces sample: every K-th trial of each grid point (default: 20)",
     )
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="run on Ray: alone, a local instance with --workers CPUs; or a cluster's address "
+        "(auto, ray://head:10001); needs pip install 'hch[ray]'",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-plots", action="store_true", help="print the table only")
     p.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
@@ -73,6 +81,7 @@ def main(args: argparse.Namespace) -> int:
         trace_every=args.trace_every,
         progress=progress_for(args.quiet),
         backend=args.backend,
+        ray=args.ray,
     )
     report.main(argparse.Namespace(directory=out, x=None, no_plots=args.no_plots))
     print(f"results: {out / 'results.jsonl'} ({len(rows)} rows)")

@@ -62,6 +62,7 @@ def run_study(
     trace_every: int = 20,
     progress: StudyProgress | None = None,
     backend: str = "asyncio",
+    ray: str | None = None,
 ) -> Results:
     """Run every tree of the study not yet in ``out`` and return all of ``out``'s rows.
 
@@ -77,6 +78,8 @@ def run_study(
         keep_traces: all, sample (every ``trace_every``-th trial), failures or none.
         progress: Told of each row (default: nothing shown).
         backend: The anyio backend, asyncio or trio.
+        ray: Run on Ray (the ``ray`` extra): "local" starts an instance here with
+            ``workers`` CPUs; an address ("auto", "ray://head:10001") joins a cluster.
 
     Raises:
         ConfigError: a bad parameter, or ``out`` holds another study (StudyMismatch).
@@ -97,7 +100,21 @@ def run_study(
             shown.advance(row)
 
         try:
-            if workers > 1 and todo:
+            if ray is not None and todo:
+                from hch.study.cluster import run_on_ray
+
+                run_on_ray(
+                    experiment.ref,
+                    todo,
+                    store.path,
+                    traces,
+                    address=ray,
+                    workers=workers,
+                    concurrency=concurrency,
+                    backend=backend,
+                    on_row=write,
+                )
+            elif workers > 1 and todo:
                 from hch.study.pool import run_in_pool
 
                 run_in_pool(
