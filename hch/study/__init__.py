@@ -3,7 +3,9 @@
 from hch.study.experiments import Experiment, Trial, experiment, load_experiment
 from hch.study.grid import Grid, parse_params
 from hch.study.plan import Job, StudySpec, tree_seed
+from hch.study.plots import plot
 from hch.study.progress import BarProgress, Quiet, StudyProgress
+from hch.study.report import Cell, summarize, table
 from hch.study.results import ResultRow, Results, load
 from hch.study.runner import plan_study, run_study
 from hch.study.store import StudyMismatch
@@ -11,6 +13,7 @@ from hch.study.traces import KeepTraces, TracePolicy
 
 __all__ = [
     "BarProgress",
+    "Cell",
     "Experiment",
     "Grid",
     "Job",
@@ -28,6 +31,9 @@ __all__ = [
     "load_experiment",
     "parse_params",
     "plan_study",
+    "plot",
     "run_study",
+    "summarize",
+    "table",
     "tree_seed",
 ]
