@@ -24,9 +24,17 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ConfigDict
 
+from hch.errors import HCHError
 from hch.model import ModelCall, Tree, Usage
 
-__all__ = ["Cache", "CacheStats", "CachedCall", "default_cache_path", "request_key"]
+__all__ = [
+    "Cache",
+    "CacheError",
+    "CacheStats",
+    "CachedCall",
+    "default_cache_path",
+    "request_key",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -49,6 +57,10 @@ def request_key(model: str, request: dict[str, Any]) -> str:
     messages, parameters and sample index."""
     body = json.dumps([model, request], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+class CacheError(HCHError):
+    """A cache file that cannot be used (not SQLite, unreadable)."""
 
 
 class CachedCall(BaseModel):
@@ -85,10 +97,13 @@ class Cache:
             self.path, timeout=30, isolation_level=None, check_same_thread=False
         )
         self._lock = threading.Lock()
-        with self._lock:
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise CacheError(f"{self.path} is not a model-call cache (SQLite): {exc}") from None
         self.hits = 0
         self.misses = 0
 

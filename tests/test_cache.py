@@ -144,3 +144,13 @@ async def test_a_counterfactual_replays_and_calls_only_where_inputs_changed(
     assert all(c.cached for c in model_calls(counter) if c is not second)
     assert counter.root.answer is not None and factual.root.answer is not None
     assert int(counter.root.answer.text) == int(factual.root.answer.text) + 1
+
+
+def test_a_file_that_is_not_a_cache_is_refused_by_name(tmp_path: Path) -> None:
+    from hch.cache import CacheError
+
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(CacheError, match=r"notes.txt is not a model-call cache"):
+        Cache(bogus)
+    assert bogus.read_text().startswith("these are my notes")  # nothing was overwritten
