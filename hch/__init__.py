@@ -37,7 +37,7 @@ from hch.model import (
 )
 from hch.scheduler import run, run_tree
 from hch.seeding import derive_seed
-from hch.tasks import NodeChecker, Sample, Task
+from hch.tasks import GradedTask, NodeChecker, Sample, Task
 from hch.trace import load
 from hch.version import __version__
 
@@ -55,6 +55,7 @@ __all__ = [
     "Exchange",
     "FanoutLimitExceeded",
     "FunctionAgent",
+    "GradedTask",
     "HCHError",
     "LimitExceeded",
     "Limits",

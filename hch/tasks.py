@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hch.model import Answer, Question
 
-__all__ = ["NodeChecker", "Sample", "Task"]
+__all__ = ["GradedTask", "NodeChecker", "Sample", "Task"]
 
 
 class Sample(BaseModel):
@@ -37,3 +37,10 @@ class NodeChecker(Protocol):
     """A task that can also judge the answer to any subquestion (simulated worlds can)."""
 
     def check_node(self, question: Question, answer: Answer) -> bool | None: ...
+
+
+@runtime_checkable
+class GradedTask(Protocol):
+    """A task that also grades an answer in [0, 1] (partial credit), beside ``check``."""
+
+    def score(self, sample: Sample, answer: Answer) -> float: ...

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+import hch
+from hch import Answer, Question, Sample
 from hch.errors import TraceError
-from hch.study import ResultRow, load
+from hch.study import ResultRow, Trial, experiment, load, run_study
 from hch.study.results import RESULTS_FILE
 
 
@@ -57,3 +59,33 @@ def test_a_half_written_last_row_is_dropped_but_a_bad_middle_row_is_an_error(
 def test_a_directory_without_results_says_so(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no study results"):
         load(tmp_path)
+
+
+class HalfCredit:
+    """A task whose grade gives partial credit: 1.0 exact, 0.5 off by one, else 0."""
+
+    name = "half-credit"
+
+    def sample(self, seed: int) -> Sample:
+        return Sample(question=Question(text=str(seed)), truth=seed, task=self.name)
+
+    def check(self, sample: Sample, answer: Answer) -> bool:
+        return self.score(sample, answer) == 1.0
+
+    def score(self, sample: Sample, answer: Answer) -> float:
+        miss = abs(int(answer.text) - int(sample.truth))
+        return 1.0 if miss == 0 else 0.5 if miss == 1 else 0.0
+
+
+def test_rows_carry_the_tasks_own_grade(tmp_path: Path) -> None:
+    task = HalfCredit()
+
+    @experiment(grid={"shift": [0, 1, 5]}, trials=2)
+    def graded(shift: int, seed: int) -> Trial:
+        sample = task.sample(seed % 100)
+        answer = hch.agent(lambda q, ctx: str(int(q.text) + shift))
+        return Trial(task=task, sample=sample, agent=answer)
+
+    rows = run_study(graded, tmp_path)
+    by_shift = {(r.params["shift"], r.score, r.correct) for r in rows}
+    assert by_shift == {(0, 1.0, True), (1, 0.5, False), (5, 0.0, False)}

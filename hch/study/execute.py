@@ -69,7 +69,7 @@ def _row(base: dict[str, object], trial: Trial, tree: Tree) -> ResultRow:
         {
             **base,
             "correct": correct,
-            "score": None if correct is None else float(correct),
+            "score": trial.grade(root.answer) if root.answer is not None else None,
             "status": str(root.status),
             "answer": root.answer.text if root.answer else None,
             "truth": trial.expected,

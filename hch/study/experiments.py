@@ -25,7 +25,7 @@ from hch.limits import Limits
 from hch.loading import ConfigError, load_module
 from hch.model import Answer, Question
 from hch.study.grid import Grid, as_values
-from hch.tasks import Sample
+from hch.tasks import GradedTask, Sample
 
 __all__ = ["Experiment", "Trial", "experiment", "load_experiment"]
 
@@ -88,6 +88,13 @@ class Trial(BaseModel):
     def expected(self) -> Any:
         """The truth the root answer is checked against."""
         return self.sample.truth if self.sample is not None else self.truth
+
+    def grade(self, answer: Answer) -> float | None:
+        """A score in [0, 1]: the task's own grade where it gives one, else 1.0 if right."""
+        if self.sample is not None and isinstance(self.task, GradedTask):
+            return float(self.task.score(self.sample, answer))
+        right = self.score(answer)
+        return None if right is None else float(right)
 
     def score(self, answer: Answer) -> bool | None:
         """Whether ``answer`` is right; None when nothing can say."""
