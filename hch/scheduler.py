@@ -22,8 +22,9 @@ from hch.agent import (
     describe,
     to_answer,
 )
-from hch.errors import HCHError, LimitExceeded, format_path
+from hch.errors import LimitExceeded, format_path
 from hch.limits import Limits
+from hch.loop import run_sync
 from hch.model import (
     Answer,
     Event,
@@ -291,7 +292,11 @@ def run(
     backend: str = "asyncio",
     **options: Any,
 ) -> Tree:
-    """Synchronous ``run_tree`` on a fresh event loop (``backend``: asyncio or trio)."""
+    """Synchronous ``run_tree`` on a fresh event loop (``backend``: asyncio or trio).
+
+    Works where a loop already runs (a notebook), though there ``await run_tree(...)``
+    is the direct way.
+    """
     trees: list[Tree] = []
 
     async def main() -> None:
@@ -299,13 +304,5 @@ def run(
         # that task (result included) when it restores the SIGINT handler.
         trees.append(await run_tree(question, agent, **options))
 
-    try:
-        anyio.run(main, backend=backend)
-    except RuntimeError as exc:
-        if "Already running" not in str(exc):
-            raise
-        raise HCHError(
-            "hch.run starts its own event loop, and one is already running here "
-            "(a notebook, or async code): use `await hch.run_tree(...)` instead"
-        ) from None
+    run_sync(main, backend=backend)
     return trees[0]

@@ -270,6 +270,7 @@ def test_run_is_the_sync_entry_point(backend: str) -> None:
     assert tree.root.answer == Answer(text="7")
 
 
-async def test_run_inside_a_running_loop_points_to_run_tree() -> None:
-    with pytest.raises(hch.HCHError, match=r"await hch.run_tree"):
-        hch.run("q", hch.agent(lambda q, ctx: "a"))
+async def test_run_works_where_a_loop_already_runs_as_in_a_notebook() -> None:
+    tree = hch.run("q", recurse, limits=Limits(max_depth=2), seed=3)
+    again = await hch.run_tree("q", recurse, limits=Limits(max_depth=2), seed=3)
+    assert tree.fingerprint() == again.fingerprint()

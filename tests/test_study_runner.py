@@ -146,3 +146,9 @@ def test_bad_runner_settings(tmp_path: Path) -> None:
         run_study(flips, tmp_path, workers=0)
     with pytest.raises(ConfigError, match="no parameter 'nope'"):
         run_study(flips, tmp_path, params={"nope": 1})
+
+
+@pytest.mark.anyio
+async def test_a_study_runs_where_a_loop_already_runs(tmp_path: Path) -> None:
+    rows = run_study(flips, tmp_path, trials=3)
+    assert len(rows) == 6 and outcomes(rows) == outcomes(load(tmp_path))

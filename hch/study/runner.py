@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from hch.loading import ConfigError
+from hch.loop import run_sync
 from hch.study.execute import run_jobs
 from hch.study.experiments import Experiment, load_experiment
 from hch.study.grid import as_values
@@ -128,7 +127,7 @@ def run_study(
                     on_row=write,
                 )
             elif todo:
-                anyio.run(
+                run_sync(
                     run_jobs,
                     experiment,
                     iter(todo),
