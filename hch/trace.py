@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from hch.errors import SchemaVersionError, TraceError
+from hch.jsonl import parse_lines, read_lines
 from hch.model import SCHEMA_VERSION, Node, TreeHeader
 
 if TYPE_CHECKING:
@@ -57,13 +58,7 @@ def write_tree(tree: Tree, file: str | FilePath) -> None:
 def load(file: str | FilePath) -> Tree:
     """Read a trace file of any released schema version."""
     name = str(file)
-    try:
-        with open(file, encoding="utf-8") as fh:
-            lines = fh.read().split("\n")
-    except OSError as exc:
-        raise TraceError(name, 0, f"cannot read trace: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise TraceError(name, 1, "not a trace: the file is not UTF-8 text") from exc
+    lines = read_lines(file, "trace")
     version = _version(name, lines[0])
     return _READERS[version](name, lines)
 
@@ -93,22 +88,10 @@ def _read_v1(name: str, lines: list[str]) -> Tree:
         header = TreeHeader.model_validate(json.loads(lines[0])["header"])
     except (ValidationError, KeyError, TypeError) as exc:
         raise TraceError(name, 1, f"invalid trace header: {exc}") from exc
-    nodes: list[Node] = []
-    end: dict[str, Any] | None = None
-    last = len(lines) - 1
-    for number, line in enumerate(lines[1:], start=2):
-        if not line:
-            continue
-        cut_off = number - 1 == last  # the final line without its newline: a partial write
-        try:
-            if line.startswith(_END_PREFIX):
-                end = json.loads(line)["end"]
-            else:
-                nodes.append(Node.model_validate_json(line))
-        except (ValidationError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            if cut_off:
-                break
-            raise TraceError(name, number, f"invalid trace line: {_describe(exc)}") from exc
+    records = parse_lines(name, lines, _node_or_end, what="trace line", first=2)
+    nodes = [r for r in records if isinstance(r, Node)]
+    ends = [r for r in records if not isinstance(r, Node)]
+    end = ends[-1] if ends else None
     complete = end is not None
     return Tree(
         header=header,
@@ -118,12 +101,13 @@ def _read_v1(name: str, lines: list[str]) -> Tree:
     )
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "line"
-        return f"{where}: {err['msg']}"
-    return str(exc) or type(exc).__name__
+def _node_or_end(line: str) -> Node | dict[str, Any]:
+    if line.startswith(_END_PREFIX):
+        end = json.loads(line)["end"]
+        if not isinstance(end, dict):
+            raise TypeError(f"the end line holds {type(end).__name__}, not an object")
+        return end
+    return Node.model_validate_json(line)
 
 
 _READERS = {1: _read_v1}

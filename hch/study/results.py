@@ -7,9 +7,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from hch.errors import TraceError
+from hch.jsonl import parse_lines, read_lines
 
 __all__ = ["RESULTS_FILE", "ResultRow", "Results", "load", "row_key"]
 
@@ -88,16 +88,5 @@ def load(directory: str | Path) -> Results:
     file = Path(directory) / RESULTS_FILE
     if not file.exists():
         raise FileNotFoundError(f"no study results at {file}")
-    lines = file.read_text(encoding="utf-8").split("\n")
-    rows: list[ResultRow] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(ResultRow.model_validate_json(line))
-        except ValidationError as exc:
-            if number == len(lines):  # cut off mid-write, no newline yet
-                break
-            problem = exc.errors()[0]["msg"]
-            raise TraceError(str(file), number, f"invalid result row: {problem}") from None
-    return Results(rows)
+    lines = read_lines(file, "study result file")
+    return Results(parse_lines(file, lines, ResultRow.model_validate_json, what="result row"))
