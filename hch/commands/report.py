@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["add_parser"]
+if TYPE_CHECKING:
+    from hch.study.results import ResultRow
+
+__all__ = ["add_parser", "show"]
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,28 +32,36 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def main(args: argparse.Namespace) -> int:
     from hch.loading import ConfigError
-    from hch.study.plots import plot
-    from hch.study.report import table, text
     from hch.study.results import load
 
     try:
         rows = load(args.directory)
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from None
+    show(rows, args.directory, x=args.x, plots=not args.no_plots)
+    return 0
+
+
+def show(
+    rows: Sequence[ResultRow], directory: str | Path, *, x: str | None = None, plots: bool = True
+) -> None:
+    """Print the table of ``rows`` (a study in ``directory``) and write its plots there."""
+    from hch.study.plots import plot
+    from hch.study.report import table, text
+
     if not rows:
-        print(f"no rows yet in {args.directory}")
-        return 0
+        print(f"no rows yet in {directory}")
+        return
     if sys.stdout.isatty():
         from rich.console import Console
 
         Console().print(table(rows, title=rows[0].study))
     else:
         print(text(rows))
-    if args.no_plots:
-        return 0
-    files = plot(rows, args.directory, x=args.x)
+    if not plots:
+        return
+    files = plot(rows, directory, x=x)
     if not files:
         print("no plots: no numeric parameter to plot against")
     for file in files:
         print(f"plot: {file}")
-    return 0

@@ -83,7 +83,7 @@ def main(args: argparse.Namespace) -> int:
         backend=args.backend,
         ray=args.ray,
     )
-    report.main(argparse.Namespace(directory=out, x=None, no_plots=args.no_plots))
+    report.show(rows, out, plots=not args.no_plots)
     print(f"results: {out / 'results.jsonl'} ({len(rows)} rows)")
     kept = [row for row in rows if row.trace]
     if kept:
