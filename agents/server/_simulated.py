@@ -9,7 +9,6 @@ and computes small expressions itself. Each reply slips (off by 1..3) with proba
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import re
@@ -18,13 +17,22 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.server._responders import ChatRequest, question_of
-from experiments.tasks.arithmetic import Expr, apply, count_ops, evaluate, parse, render
+from experiments.tasks.arithmetic import (
+    Expr,
+    apply,
+    count_ops,
+    evaluate,
+    parse,
+    read_int,
+    render,
+)
+from hch import Answer
+from hch.seeding import derive_seed
 
 __all__ = ["SimulatedModel"]
 
 _MAY_ASK = re.compile(r"^May ask: (yes|no)", re.MULTILINE)
 _PAIR = re.compile(r"^Q(\d+): (.*)\nA\1: (.*)$", re.MULTILINE)
-_INT = re.compile(r"-?\d+")
 
 
 class SimulatedModel(BaseModel):
@@ -47,7 +55,7 @@ class SimulatedModel(BaseModel):
     seed: int = 0
 
     def __call__(self, request: ChatRequest) -> str:
-        rng = random.Random(_digest(self.seed, request.messages))
+        rng = random.Random(derive_seed(self.seed, request.messages))
         if rng.random() < self.p_garbled:
             return "Let me think about this step by step. The answer should be clear soon."
         reply = self._decide(request, rng)
@@ -79,14 +87,9 @@ class SimulatedModel(BaseModel):
 def _value(part: Expr, known: dict[str, str]) -> int:
     if isinstance(part, int):
         return part
-    found = _INT.findall(known.get(render(part), "").replace(",", ""))
-    return int(found[-1]) if found else evaluate(part)
+    found = read_int(Answer(text=known.get(render(part), "")))
+    return evaluate(part) if found is None else found
 
 
 def _answer(text: str) -> dict[str, Any]:
     return {"action": "answer", "questions": [], "answer": text}
-
-
-def _digest(seed: int, messages: list[dict[str, Any]]) -> int:
-    data = json.dumps([seed, messages], sort_keys=True, separators=(",", ":"))
-    return int.from_bytes(hashlib.sha256(data.encode()).digest()[:8], "big")
