@@ -28,8 +28,7 @@ from agents._prices import cost
 from agents._retry import RetryPolicy, call_with_retries, describe
 from hch.agent import Context
 from hch.cache import Cache, CachedCall
-from hch.errors import format_path
-from hch.model import ModelCall, NodeError, Usage
+from hch.model import ModelCall, NodeError, Usage, format_path
 
 __all__ = ["ChatClient", "public_url"]
 

@@ -22,8 +22,8 @@ from agents._reply import Reply, ReplyError, parse_reply, response_format
 from agents._retry import RetryPolicy
 from hch.agent import Context
 from hch.cache import Cache
-from hch.errors import ChildFailed, LimitExceeded, ModelAPIError, ModelOutputError, format_path
-from hch.model import Answer, Question
+from hch.errors import ChildFailed, LimitExceeded, ModelAPIError, ModelOutputError
+from hch.model import Answer, Question, format_path
 
 __all__ = ["OPENAI_BASE_URL", "LLMAgent", "Prompts", "RetryPolicy"]
 

@@ -4,7 +4,9 @@ from hch.agent import Agent, Child, Context, FunctionAgent, Policy, agent, by_de
 from hch.errors import (
     AgentError,
     BudgetExhausted,
+    CacheError,
     ChildFailed,
+    ConfigError,
     DepthLimitExceeded,
     FanoutLimitExceeded,
     HCHError,
@@ -13,10 +15,12 @@ from hch.errors import (
     ModelError,
     ModelOutputError,
     SchemaVersionError,
+    StudyMismatch,
     ToolNotGranted,
     TraceError,
 )
 from hch.graph import TreeStats, from_graph, to_graph, tree_stats
+from hch.hashing import stable_hash
 from hch.limits import Limits
 from hch.model import (
     SCHEMA_VERSION,
@@ -34,11 +38,12 @@ from hch.model import (
     Tree,
     TreeHeader,
     Usage,
+    format_path,
 )
 from hch.scheduler import run, run_tree
 from hch.seeding import derive_seed
 from hch.tasks import GradedTask, NodeChecker, Sample, Task
-from hch.trace import load
+from hch.trace import load, save
 from hch.version import __version__
 
 __all__ = [
@@ -47,8 +52,10 @@ __all__ = [
     "AgentError",
     "Answer",
     "BudgetExhausted",
+    "CacheError",
     "Child",
     "ChildFailed",
+    "ConfigError",
     "Context",
     "DepthLimitExceeded",
     "Event",
@@ -73,6 +80,7 @@ __all__ = [
     "Sample",
     "SchemaVersionError",
     "Status",
+    "StudyMismatch",
     "Task",
     "ToolCall",
     "ToolNotGranted",
@@ -85,10 +93,13 @@ __all__ = [
     "agent",
     "by_depth",
     "derive_seed",
+    "format_path",
     "from_graph",
     "load",
     "run",
     "run_tree",
+    "save",
+    "stable_hash",
     "to_graph",
     "tree_stats",
 ]

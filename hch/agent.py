@@ -18,7 +18,6 @@ from hch.errors import (
     DepthLimitExceeded,
     FanoutLimitExceeded,
     ToolNotGranted,
-    format_path,
 )
 from hch.model import (
     Answer,
@@ -31,6 +30,7 @@ from hch.model import (
     Question,
     Status,
     ToolCall,
+    format_path,
 )
 from hch.seeding import derive_seed
 

@@ -24,12 +24,12 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ConfigDict
 
-from hch.errors import HCHError
+from hch.errors import CacheError
 from hch.model import ModelCall, Tree, Usage
+from hch.trace import load
 
 __all__ = [
     "Cache",
-    "CacheError",
     "CacheStats",
     "CachedCall",
     "default_cache_path",
@@ -57,10 +57,6 @@ def request_key(model: str, request: dict[str, Any]) -> str:
     messages, parameters and sample index."""
     body = json.dumps([model, request], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
-
-
-class CacheError(HCHError):
-    """A cache file that cannot be used (not SQLite, unreadable)."""
 
 
 class CachedCall(BaseModel):
@@ -164,7 +160,7 @@ class Cache:
     def from_trace(cls, trace: Tree | str | Path, path: str | Path = ":memory:") -> Cache:
         """A cache holding every successful model call of a recorded tree, so that running
         the same tree again with it makes no request at all."""
-        tree = trace if isinstance(trace, Tree) else Tree.load(trace)
+        tree = trace if isinstance(trace, Tree) else load(trace)
         cache = cls(path)
         for node in tree:
             for event in node.events:

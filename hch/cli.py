@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from hch.commands import cache as cache_command
 from hch.commands import report as report_command
 from hch.commands import run as run_command
-from hch.commands import serve_model as serve_model_command
 from hch.commands import study as study_command
 from hch.errors import HCHError
+from hch.registry import registered
 from hch.version import __version__
 
 __all__ = ["main", "parser"]
 
-COMMANDS = [run_command, serve_model_command, cache_command, study_command, report_command]
-"""Each module adds one subcommand with ``add_parser(subparsers)``."""
+COMMANDS = [run_command, study_command, report_command, cache_command]
+"""Each module adds one subcommand with ``add_parser(subparsers)``; packages above the
+engine add theirs through the ``hch.commands`` entry points (e.g. ``serve-model``)."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)
+    for spec in registered("command").values():
+        importlib.import_module(spec).add_parser(sub)
     return p
 
 

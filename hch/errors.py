@@ -1,8 +1,29 @@
-"""Typed errors. Each names what went wrong and where (file, line, node path, parameter)."""
+"""Every error hch raises on purpose, in one place. Each names what went wrong and where
+(file, line, node path, parameter).
+
+    HCHError
+    ├── LimitExceeded              an agent asked past a limit of its tree
+    │   ├── DepthLimitExceeded
+    │   ├── FanoutLimitExceeded
+    │   └── BudgetExhausted
+    ├── ChildFailed                a child did not answer (failed, cancelled, limited)
+    ├── AgentError                 an agent broke the node contract
+    ├── ToolNotGranted             a node called a tool the run did not grant
+    ├── ModelError                 a language model gave a node no usable reply
+    │   ├── ModelAPIError          the endpoint refused or kept failing
+    │   └── ModelOutputError       its replies could not be read
+    ├── TraceError                 a trace or result file cannot be read
+    │   └── SchemaVersionError     written by a schema version this reader does not know
+    ├── CacheError                 a model-call cache file cannot be used
+    └── ConfigError                a name, option or file given by the user is not usable
+        └── StudyMismatch          a study directory holds another study
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from hch.model import format_path
 
 if TYPE_CHECKING:
     from hch.model import Answer, NodeError, Path, Status
@@ -10,7 +31,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AgentError",
     "BudgetExhausted",
+    "CacheError",
     "ChildFailed",
+    "ConfigError",
     "DepthLimitExceeded",
     "FanoutLimitExceeded",
     "HCHError",
@@ -19,15 +42,10 @@ __all__ = [
     "ModelError",
     "ModelOutputError",
     "SchemaVersionError",
+    "StudyMismatch",
     "ToolNotGranted",
     "TraceError",
-    "format_path",
 ]
-
-
-def format_path(path: Path) -> str:
-    """Human form of a node path: ``root`` or ``root.2.0``."""
-    return "root" + "".join(f".{i}" for i in path)
 
 
 class HCHError(Exception):
@@ -125,3 +143,15 @@ class TraceError(HCHError):
 
 class SchemaVersionError(TraceError):
     """The trace was written with a schema version this reader does not know."""
+
+
+class CacheError(HCHError):
+    """A cache file that cannot be used (not SQLite, unreadable)."""
+
+
+class ConfigError(HCHError):
+    """A name, option or file given on the command line or in a config is not usable."""
+
+
+class StudyMismatch(ConfigError):
+    """The directory holds another study (experiment, seed or parameters differ)."""

@@ -1,15 +1,20 @@
-"""Tree <-> networkx.DiGraph, and the shape statistics researchers ask for first."""
+"""Tree <-> networkx.DiGraph, and the shape statistics researchers ask for first.
+
+networkx is imported when a graph is first asked for, so ``import hch`` stays light.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from pydantic import BaseModel
 
 from hch.model import Node, Tree, TreeHeader
 from hch.tasks import NodeChecker
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["TreeStats", "from_graph", "to_graph", "tree_stats"]
 
@@ -20,6 +25,8 @@ def to_graph(tree: Tree, task: Any = None) -> nx.DiGraph:
     Vertex attributes: ``node`` (the Node), ``depth``, ``status``, ``agent``, and
     ``correct`` (True/False/None) when ``task`` can check subanswers.
     """
+    import networkx as nx  # here, not at import: most runs never ask for a graph
+
     g = nx.DiGraph(header=tree.header, complete=tree.complete, duration=tree.duration)
     checker = task if isinstance(task, NodeChecker) else None
     for node in tree.nodes:

@@ -1,4 +1,4 @@
-"""Find user objects by name: ``module:attr`` import paths, files, and ``key=value`` options."""
+"""Find user objects: ``module:attr`` import paths, files, and ``key=value`` options."""
 
 from __future__ import annotations
 
@@ -13,29 +13,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hch.errors import HCHError
+from hch.errors import ConfigError
 
 __all__ = [
-    "ConfigError",
     "build",
     "describe_validation",
     "load_module",
-    "load_object",
+    "load_target",
     "parse_options",
 ]
 
 
-class ConfigError(HCHError):
-    """A name, option or file given on the command line or in a config is not usable."""
-
-
-def load_object(spec: str, registry: Mapping[str, str] | None = None) -> Any:
-    """Resolve ``name`` (from ``registry``), ``module:attr`` or ``path/to/file.py:attr``."""
-    target = (registry or {}).get(spec, spec)
-    if ":" not in target:
-        known = ", ".join(sorted(registry or {})) or "none"
-        raise ConfigError(f"{spec!r} is neither a known name ({known}) nor module:attr")
-    module_name, _, attr = target.rpartition(":")
+def load_target(target: str) -> Any:
+    """The object at ``module:attr`` or ``path/to/file.py:attr``."""
+    module_name, sep, attr = target.rpartition(":")
+    if not sep or not module_name:
+        raise ConfigError(f"{target!r} is not module:attr")
     module = load_module(module_name)
     try:
         return getattr(module, attr)

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import cached_property
-from pathlib import Path as FilePath
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
-from hch.errors import format_path
+from hch.hashing import stable_hash
 from hch.limits import Limits
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -34,6 +28,7 @@ __all__ = [
     "Tree",
     "TreeHeader",
     "Usage",
+    "format_path",
 ]
 
 SCHEMA_VERSION = 1
@@ -41,6 +36,11 @@ SCHEMA_VERSION = 1
 
 Path = tuple[int, ...]
 """A node's id: the root is ``()``, its third child ``(2,)``, that child's first ``(2, 0)``."""
+
+
+def format_path(path: Path) -> str:
+    """Human form of a node path: ``root`` or ``root.2.0``."""
+    return "root" + "".join(f".{i}" for i in path)
 
 
 class Question(BaseModel):
@@ -297,12 +297,6 @@ class Tree(BaseModel):
         """Deepest depth any recorded node reached."""
         return max((n.depth for n in self.nodes), default=0)
 
-    def graph(self, task: Any = None) -> nx.DiGraph:
-        """This tree as a networkx DiGraph (see ``hch.graph.to_graph``)."""
-        from hch.graph import to_graph
-
-        return to_graph(self, task=task)
-
     def fingerprint(self) -> str:
         """Hash of everything except timings and run id: equal for identical runs."""
         body = {
@@ -310,17 +304,4 @@ class Tree(BaseModel):
             "nodes": [n.model_dump(mode="json", exclude=_VOLATILE_NODE_FIELDS) for n in self.nodes],
             "complete": self.complete,
         }
-        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-
-    def save(self, file: str | FilePath) -> None:
-        """Write this tree as a trace file (the same format a streamed run writes)."""
-        from hch.trace import write_tree
-
-        write_tree(self, file)
-
-    @classmethod
-    def load(cls, file: str | FilePath) -> Tree:
-        """Read a trace file, complete or cut off mid-run."""
-        from hch.trace import load
-
-        return load(file)
+        return stable_hash(body)

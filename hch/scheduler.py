@@ -22,7 +22,7 @@ from hch.agent import (
     describe,
     to_answer,
 )
-from hch.errors import LimitExceeded, format_path
+from hch.errors import LimitExceeded
 from hch.limits import Limits
 from hch.loop import run_sync
 from hch.model import (
@@ -36,6 +36,7 @@ from hch.model import (
     Status,
     Tree,
     TreeHeader,
+    format_path,
 )
 from hch.trace import TraceWriter
 from hch.version import __version__

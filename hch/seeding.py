@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
+
+from hch.hashing import stable_hash
 
 __all__ = ["derive_seed"]
 
 
 def derive_seed(*parts: Any) -> int:
     """A 63-bit seed from JSON-able parts (never from ``hash()``, which is salted)."""
-    data = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return int.from_bytes(hashlib.blake2b(data.encode(), digest_size=8).digest(), "big") >> 1
+    return int(stable_hash(parts, size=8), 16) >> 1

@@ -19,7 +19,7 @@ from hch.model import SCHEMA_VERSION, Node, TreeHeader
 if TYPE_CHECKING:
     from hch.model import Tree
 
-__all__ = ["TraceWriter", "load", "write_tree"]
+__all__ = ["TraceWriter", "load", "save"]
 
 _MAGIC = "hch_trace"
 _END_PREFIX = '{"end"'
@@ -47,8 +47,8 @@ class TraceWriter:
         self._out.close()
 
 
-def write_tree(tree: Tree, file: str | FilePath) -> None:
-    """Write a whole tree in the streamed format."""
+def save(tree: Tree, file: str | FilePath) -> None:
+    """Write a whole tree as a trace file (the format a streamed run writes)."""
     writer = TraceWriter(file, tree.header)
     for node in tree.nodes:
         writer.write_node(node)

@@ -147,7 +147,7 @@ async def test_a_counterfactual_replays_and_calls_only_where_inputs_changed(
 
 
 def test_a_file_that_is_not_a_cache_is_refused_by_name(tmp_path: Path) -> None:
-    from hch.cache import CacheError
+    from hch.errors import CacheError
 
     bogus = tmp_path / "notes.txt"
     bogus.write_text("these are my notes, not a database\n" * 100)

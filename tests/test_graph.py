@@ -36,7 +36,7 @@ def make_tree() -> Tree:
 
 def test_graph_has_one_vertex_per_node_and_parent_edges() -> None:
     tree = make_tree()
-    g = tree.graph()
+    g = hch.to_graph(tree)
     assert isinstance(g, nx.DiGraph)
     assert set(g.nodes) == {(), (0,), (0, 0), (1,)}
     assert set(g.edges) == {((), (0,)), ((0,), (0, 0)), ((), (1,))}
@@ -49,7 +49,7 @@ def test_graph_has_one_vertex_per_node_and_parent_edges() -> None:
 
 
 def test_graph_marks_correctness_when_the_task_can_check() -> None:
-    g = make_tree().graph(task=Checker())
+    g = hch.to_graph(make_tree(), task=Checker())
     correct = {p: d["correct"] for p, d in g.nodes(data=True)}
     assert correct == {(): None, (0,): True, (0, 0): True, (1,): None}
 
@@ -59,12 +59,12 @@ def test_edges_survive_children_listed_before_parents() -> None:
     shuffled = Tree.model_construct(
         header=tree.header, nodes=list(reversed(tree.nodes)), complete=True, duration=None
     )
-    assert set(hch.to_graph(shuffled).edges) == set(tree.graph().edges)
+    assert set(hch.to_graph(shuffled).edges) == set(hch.to_graph(tree).edges)
 
 
 def test_from_graph_restores_the_tree() -> None:
     tree = make_tree()
-    assert from_graph(tree.graph()) == tree
+    assert from_graph(hch.to_graph(tree)) == tree
 
 
 def test_tree_stats() -> None:

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+import hch
 from agents.llm import LLMAgent, Prompts, RetryPolicy
 from agents.server import ChatRequest, Faults, ModelServer, SimulatedModel, TableModel
 from experiments.tasks.arithmetic import ArithmeticTask
-from hch import Limits, ModelCall, ModelOutputError, Status, Tree, agent, run_tree
+from hch import Limits, ModelCall, ModelOutputError, Status, agent, run_tree
 from hch.cache import Cache
 
 pytestmark = pytest.mark.anyio
@@ -207,7 +208,7 @@ async def test_api_key_never_reaches_trace_cache_logs_or_repr(
         assert KEY not in text
     for file in tmp_path.iterdir():  # the SQLite file and its WAL
         assert KEY.encode() not in file.read_bytes()
-    assert KEY not in Tree.load(trace).model_dump_json()
+    assert KEY not in hch.load(trace).model_dump_json()
 
 
 async def test_a_wrong_key_fails_at_once_naming_the_status() -> None:

@@ -7,21 +7,25 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from hch.loading import ConfigError, build, load_object, parse_options
+from hch.errors import ConfigError
+from hch.loading import build, load_target, parse_options
+from hch.registry import find
 
 
 def test_registry_names_module_attr_and_files(tmp_path: Path) -> None:
-    assert load_object("json:dumps").__name__ == "dumps"
-    assert load_object("dumps", {"dumps": "json:dumps"}).__name__ == "dumps"
+    assert load_target("json:dumps").__name__ == "dumps"
+    assert find("agent", "json:dumps").__name__ == "dumps"
+    assert find("task", "arithmetic").__name__ == "ArithmeticTask"
     file = tmp_path / "mine.py"
     file.write_text("VALUE = 41 + 1\n")
-    assert load_object(f"{file}:VALUE") == 42
+    assert load_target(f"{file}:VALUE") == 42
+    assert find("task", f"{file}:VALUE") == 42
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("nothing", "neither a known name"),
+        ("nothing", r"neither a registered agent \(.*noisy-calculator.*\) nor module:attr"),
         ("no_such_module_xyz:a", "cannot import no_such_module_xyz"),
         ("json:nope", "json has no attribute 'nope'"),
         ("/no/such/file.py:a", "no such file"),
@@ -29,7 +33,7 @@ def test_registry_names_module_attr_and_files(tmp_path: Path) -> None:
 )
 def test_bad_names_say_what_is_wrong(spec: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        load_object(spec)
+        find("agent", spec)
 
 
 def test_parse_options_reads_json_values_and_falls_back_to_text() -> None:

@@ -132,8 +132,8 @@ def test_more_error_less_accuracy(make: type, task: object) -> None:
 def test_depth_helps_when_solo_capacity_is_the_limit(make: type, task: object) -> None:
     agent = make(p_error=0.02, capacity=1.0)
     assert (
-        _accuracy(agent, task, depth=3, trials=80)
-        > _accuracy(agent, task, depth=0, trials=80) + 0.2
+        _accuracy(agent, task, depth=3, trials=400)
+        > _accuracy(agent, task, depth=0, trials=400) + 0.2
     )
 
 
@@ -141,7 +141,7 @@ def test_depth_helps_when_solo_capacity_is_the_limit(make: type, task: object) -
 def test_depth_hurts_when_handoffs_are_the_risk(make: type, task: object) -> None:
     agent = make(p_error=0.01, capacity=1e9, p_handoff=0.2)
     assert (
-        _accuracy(agent, task, depth=3, trials=80)
+        _accuracy(agent, task, depth=3, trials=400)
         < _accuracy(agent, task, depth=0, trials=80) - 0.2
     )
 

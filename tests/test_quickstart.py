@@ -26,7 +26,7 @@ SNIPPET = textwrap.dedent(
                    limits=Limits(max_depth=3, budget=200), seed=7, trace="run.jsonl")
     print(tree.root.answer.text, task.check(sample, tree.root.answer))
     same = hch.load("run.jsonl")                           # equal to `tree`
-    g = tree.graph()                                       # networkx.DiGraph, one vertex per node
+    g = hch.to_graph(tree)                                 # networkx.DiGraph, one vertex per node
     assert same == tree
     assert g.number_of_nodes() == len(tree) == 15
     """

@@ -14,7 +14,7 @@ from matplotlib.image import imread
 from rich.console import Console
 
 from hch.cli import main
-from hch.loading import ConfigError
+from hch.errors import ConfigError
 from hch.study.plots import pick_x, plot
 from hch.study.report import summarize, table, text
 from hch.study.results import ResultRow

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 import hch.study
 from experiments.tasks.arithmetic import ArithmeticTask
 from hch import Answer, Limits
-from hch.loading import ConfigError
+from hch.errors import ConfigError
 from hch.study import Trial, experiment, load_experiment, parse_params, plan_study, tree_seed
 from hch.study.grid import merge, parse_values, points
 from tests import study_experiments

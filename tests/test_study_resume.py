@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hch.errors import TraceError
-from hch.study import StudyMismatch, load, run_study
+from hch.errors import StudyMismatch, TraceError
+from hch.study import load, run_study
 from hch.study.store import STUDY_FILE
 from tests.study_experiments import flips, fragile
 

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from hch import load as load_trace
-from hch.loading import ConfigError
+from hch.errors import ConfigError
 from hch.study import BarProgress, ResultRow, Results, load, run_study
 from tests.study_experiments import InFlight, flips, fragile, waiting
 

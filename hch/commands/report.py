@@ -31,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def main(args: argparse.Namespace) -> int:
-    from hch.loading import ConfigError
+    from hch.errors import ConfigError
     from hch.study.results import load
 
     try:

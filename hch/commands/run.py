@@ -8,9 +8,11 @@ import os
 
 from pydantic import ValidationError
 
+from hch.errors import ConfigError
 from hch.limits import Limits
-from hch.loading import ConfigError, build, describe_validation, load_object, parse_options
+from hch.loading import build, describe_validation, parse_options
 from hch.model import Question, Tree
+from hch.registry import find, registered
 from hch.scheduler import run
 
 __all__ = ["add_parser"]
@@ -27,8 +29,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     src.add_argument(
         "--task",
         default="arithmetic",
-        help="task to sample the question from: a built-in name or module:attr "
-        "(default: arithmetic)",
+        help="task to sample the question from: a registered name "
+        f"({', '.join(registered('task'))}) or module:attr (default: arithmetic)",
     )
     p.add_argument(
         "-t",
@@ -41,7 +43,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--agent",
         default="noisy-calculator",
-        help="agent: a built-in name or module:attr (default: noisy-calculator)",
+        help="agent: a registered name "
+        f"({', '.join(registered('agent'))}) or module:attr (default: noisy-calculator)",
     )
     p.add_argument(
         "-a",
@@ -62,7 +65,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     llm.add_argument("--cache", help="model-call cache file (see `hch cache`)")
     lim = p.add_argument_group("limits")
-    lim.add_argument("--max-depth", type=int, default=3, help="deepest depth; 0 = root alone")
+    lim.add_argument(
+        "--max-depth", type=int, default=3, help="deepest depth; 0 = root alone (default: 3)"
+    )
     lim.add_argument("--budget", type=int, help="nodes the whole tree may use (default: unbounded)")
     lim.add_argument("--max-children", type=int, help="questions one node may ask")
     lim.add_argument("--node-timeout", type=float, help="seconds one node may take")
@@ -75,9 +80,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def main(args: argparse.Namespace) -> int:
-    from agents import BUILTIN_AGENTS
-    from experiments.tasks import BUILTIN_TASKS
-
     try:
         limits = Limits(
             max_depth=args.max_depth,
@@ -89,13 +91,13 @@ def main(args: argparse.Namespace) -> int:
         agent_spec, agent_options = args.agent, parse_options(args.agent_option, "agent")
         if args.model is not None:
             agent_spec, agent_options = "llm", {**_llm_options(args), **agent_options}
-        agent = build(load_object(agent_spec, BUILTIN_AGENTS), agent_options, "agent")
+        agent = build(find("agent", agent_spec), agent_options, "agent")
         task = sample = None
         if args.question is not None:
             question = Question(text=args.question)
         else:
             task = build(
-                load_object(args.task, BUILTIN_TASKS),
+                find("task", args.task),
                 parse_options(args.task_option, "task"),
                 "task",
             )

@@ -8,7 +8,6 @@ from hch.study.progress import BarProgress, Quiet, StudyProgress
 from hch.study.report import Cell, summarize, table
 from hch.study.results import ResultRow, Results, load
 from hch.study.runner import plan_study, run_study
-from hch.study.store import StudyMismatch
 from hch.study.traces import KeepTraces, TracePolicy
 
 __all__ = [
@@ -21,7 +20,6 @@ __all__ = [
     "Quiet",
     "ResultRow",
     "Results",
-    "StudyMismatch",
     "StudyProgress",
     "StudySpec",
     "TracePolicy",

@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from hch.loading import ConfigError
+from hch.errors import ConfigError
 from hch.study.plan import Job
 from hch.study.pool import chunked, run_chunk
 from hch.study.results import ResultRow

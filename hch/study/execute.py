@@ -13,6 +13,7 @@ from hch.study.experiments import Experiment, Trial
 from hch.study.plan import Job
 from hch.study.results import ResultRow
 from hch.study.traces import TracePolicy, trace_name
+from hch.trace import save
 
 __all__ = ["run_job", "run_jobs"]
 
@@ -37,7 +38,7 @@ async def run_job(experiment: Experiment, job: Job, out: Path, traces: TracePoli
         return ResultRow(**base, correct=None, status="error", error=_describe(exc))
     if traces.keeps(job.trial, failed=row.correct is not True):
         name = trace_name(job.params, job.trial)
-        tree.save(out / name)
+        save(tree, out / name)
         row = row.model_copy(update={"trace": name})
     return row
 

@@ -21,8 +21,9 @@ from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from hch.errors import ConfigError
 from hch.limits import Limits
-from hch.loading import ConfigError, load_module
+from hch.loading import load_module
 from hch.model import Answer, Question
 from hch.study.grid import Grid, as_values
 from hch.tasks import GradedTask, Sample

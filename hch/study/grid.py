@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hch.loading import ConfigError
+from hch.errors import ConfigError
 
 __all__ = ["Grid", "as_values", "merge", "parse_params", "parse_values", "points"]
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from hch.loading import ConfigError
+from hch.errors import ConfigError
 from hch.study.report import Cell, parameters, summarize
 from hch.study.results import ResultRow
 

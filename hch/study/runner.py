@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from hch.loading import ConfigError
+from hch.errors import ConfigError
 from hch.loop import run_sync
 from hch.study.execute import run_jobs
 from hch.study.experiments import Experiment, load_experiment

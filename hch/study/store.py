@@ -11,18 +11,14 @@ import os
 from pathlib import Path
 from typing import IO
 
-from hch.loading import ConfigError
+from hch.errors import StudyMismatch
 from hch.study.grid import merge
 from hch.study.plan import StudySpec
 from hch.study.results import RESULTS_FILE, ResultRow, load
 
-__all__ = ["STUDY_FILE", "StudyDir", "StudyMismatch"]
+__all__ = ["STUDY_FILE", "StudyDir"]
 
 STUDY_FILE = "study.json"
-
-
-class StudyMismatch(ConfigError):
-    """The directory holds another study (experiment, seed or parameters differ)."""
 
 
 class StudyDir:

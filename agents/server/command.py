@@ -1,4 +1,7 @@
-"""`hch serve-model`: the local OpenAI-compatible server, for trying the LLM path offline."""
+"""`hch serve-model`: the local OpenAI-compatible server, for trying the LLM path offline.
+
+Registered as an ``hch.commands`` entry point: the engine's CLI knows no model server.
+"""
 
 from __future__ import annotations
 
