@@ -386,13 +386,26 @@ class Context:
 
     # -- tools and notes -------------------------------------------------------------
     async def tool(self, name: str, /, **args: Any) -> Any:
-        """Call a tool the run granted; the call and its result are recorded."""
+        """Call a tool the run granted; the call and its result are recorded.
+
+        A tool with a ``cost`` attribute (an int) uses that much of this node's budget
+        per call, as a child would; ``BudgetExhausted`` if too little is left.
+        """
         fn = self._run.tools.get(name)
         if fn is None:
             raise ToolNotGranted(
                 f"node {format_path(self.path)} called tool {name!r}; "
                 f"granted: {sorted(self._run.tools) or 'none'}"
             )
+        cost = getattr(fn, "cost", 0)
+        if cost:
+            left = self.budget
+            if left is not None and cost > left:
+                raise BudgetExhausted(
+                    f"node {format_path(self.path)} has {left} budget left; "
+                    f"tool {name!r} costs {cost}"
+                )
+            self._used += cost
         try:
             result = fn(**args)
             if inspect.isawaitable(result):

@@ -341,3 +341,34 @@ async def test_children_left_is_the_tightest_limit() -> None:
         (2, True), (1, True),  # fan-out is tighter
         (0, False),  # a root at max_depth cannot ask
     ]  # fmt: skip
+
+
+class _Priced:
+    """A tool that costs budget, as a lab that checks claims against the truth might."""
+
+    cost = 2
+
+    def __call__(self, claim: str) -> bool:
+        return claim == "true"
+
+
+async def test_a_tool_with_a_cost_uses_the_nodes_budget() -> None:
+    seen: list[int | None] = []
+
+    async def node(q: Question, ctx: Context) -> str:
+        seen.append(ctx.budget)
+        assert await ctx.tool("lab", claim="true") is True
+        seen.append(ctx.budget)
+        await ctx.tool("lab", claim="x")
+        seen.append(ctx.budget)
+        with pytest.raises(BudgetExhausted, match="tool 'lab' costs 2"):
+            await ctx.tool("lab", claim="true")
+        return "done"
+
+    tree = await hch.run_tree("q", node, limits=Limits(budget=6), tools={"lab": _Priced()})
+    assert seen == [5, 3, 1]
+    assert tree.root.budget_used == 5
+    assert [e.args for e in tree.root.events if isinstance(e, ToolCall)] == [
+        {"claim": "true"},
+        {"claim": "x"},
+    ]
