@@ -20,8 +20,8 @@ from agents._chat import ChatClient
 from agents._prompts import Prompts
 from agents._reply import Reply, ReplyError, parse_reply, response_format
 from agents._retry import RetryPolicy
-from hch.agent import Context
 from hch.cache import Cache
+from hch.context import Context
 from hch.errors import ChildFailed, LimitExceeded, ModelAPIError, ModelOutputError
 from hch.model import Answer, Question, format_path
 

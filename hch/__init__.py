@@ -1,6 +1,7 @@
 """hch: simulate HCH and other task-decomposition trees, record them, and study them."""
 
-from hch.agent import Agent, Child, Context, FunctionAgent, Policy, agent, by_depth
+from hch.agent import Agent, FunctionAgent, Policy, agent, by_depth
+from hch.context import Child, Context
 from hch.errors import (
     AgentError,
     BudgetExhausted,

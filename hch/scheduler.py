@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import math
+import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 
-from hch.agent import (
-    Agent,
-    AgentFunction,
-    Context,
-    Policy,
-    agent_name,
-    as_policy,
-    describe,
-    to_answer,
+from hch.agent import Agent, AgentFunction, Policy, agent_name, as_policy, describe, to_answer
+from hch.context import Context
+from hch.errors import (
+    BudgetExhausted,
+    ChildFailed,
+    DepthLimitExceeded,
+    FanoutLimitExceeded,
+    LimitExceeded,
+    ToolNotGranted,
 )
-from hch.errors import LimitExceeded
 from hch.limits import Limits
 from hch.loop import run_sync
 from hch.model import (
@@ -31,23 +33,69 @@ from hch.model import (
     Exchange,
     Node,
     NodeError,
+    Note,
     Path,
     Question,
     Status,
+    ToolCall,
     Tree,
     TreeHeader,
     format_path,
 )
+from hch.seeding import derive_seed
 from hch.trace import TraceWriter
 from hch.version import __version__
 
-__all__ = ["TreeRun", "run", "run_tree"]
+__all__ = ["NodeRun", "TreeRun", "run", "run_tree"]
+
+T = TypeVar("T")
 
 Tool = Callable[..., Any]
 
 
+class NodeRun:
+    """The engine's record of one running node: its budget, children, clock and events.
+
+    Only the scheduler reads or writes it; the node's agent sees it through its Context.
+    """
+
+    __slots__ = (
+        "asked",
+        "clock",
+        "clock_left",
+        "events",
+        "given",
+        "history",
+        "path",
+        "question",
+        "reserved",
+        "rng",
+        "used",
+        "waiting",
+    )
+
+    def __init__(
+        self, path: Path, question: Question, given: int | None, history: tuple[Exchange, ...]
+    ) -> None:
+        self.path = path
+        self.question = question
+        self.history = history
+        self.given = given
+        self.reserved = 0  # shares handed to children still running
+        self.used = 0  # what finished children (and priced tools) used
+        self.asked = 0
+        self.events: list[Event] | None = None
+        self.rng: random.Random | None = None
+        self.clock: anyio.CancelScope | None = None  # node_timeout's scope, if any
+        self.clock_left = 0.0
+        self.waiting = 0  # children being awaited; the clock stops while > 0
+
+
 class TreeRun:
-    """The state of one tree while it runs. Contexts call back into it to spawn children."""
+    """The state of one tree while it runs: it runs nodes and keeps their books.
+
+    Implements ``hch.context.Engine``: every Context of the tree forwards to it.
+    """
 
     def __init__(
         self,
@@ -66,15 +114,167 @@ class TreeRun:
         self.tools = dict(tools)
         self.interventions = dict(interventions)
         self.sink = sink
-        self.record = record
+        self.record_all = record
         self.nodes: list[Node] = []
         self.origin = time.perf_counter()
         self.cancelled = anyio.get_cancelled_exc_class()
         self.on_asyncio = self.cancelled is asyncio.CancelledError
         self.deadline = None if limits.tree_timeout is None else self.origin + limits.tree_timeout
 
-    def run_children(
-        self, parent: Context, specs: Sequence[tuple[Path, Question, int | None]]
+    # -- what a Context asks of the engine ---------------------------------------------
+    def budget(self, node: NodeRun) -> int | None:
+        if node.given is None:
+            return None
+        return node.given - 1 - node.reserved - node.used
+
+    def children_left(self, node: NodeRun) -> int | None:
+        limits = self.limits
+        if len(node.path) >= limits.max_depth:
+            return 0
+        left = self.budget(node)
+        if limits.max_children is not None:
+            fanout = limits.max_children - node.asked
+            left = fanout if left is None or fanout < left else left
+        return None if left is None else max(0, left)
+
+    def rng(self, node: NodeRun) -> random.Random:
+        if node.rng is None:
+            node.rng = random.Random(derive_seed(self.seed, node.path))
+        return node.rng
+
+    def record(self, node: NodeRun, event: Event) -> None:
+        if node.events is None:
+            node.events = []
+        node.events.append(event)
+
+    async def ask_all(
+        self, node: NodeRun, questions: list[Question], budget: int | None
+    ) -> list[Answer]:
+        shares = self._reserve(node, len(questions), budget)
+        first = node.asked
+        node.asked += len(questions)
+        path = node.path
+        children = self._run_children(
+            node,
+            [
+                ((*path, first + i), q, s)
+                for i, (q, s) in enumerate(zip(questions, shares, strict=True))
+            ],
+        )
+        done = await (children if node.clock is None else self._waiting_for(node, children))
+        answers = [n.answer if n.status is Status.OK else None for n in done]
+        for child in done:
+            if child.status is not Status.OK:
+                raise ChildFailed(child.path, child.status, child.error, answers)
+        return answers  # type: ignore[return-value]
+
+    async def ask(
+        self,
+        node: NodeRun,
+        question: Question,
+        budget: int | None,
+        history: tuple[Exchange, ...],
+        follows: int | None,
+    ) -> tuple[int, Answer]:
+        (share,) = self._reserve(node, 1, budget)
+        index = node.asked
+        node.asked += 1
+        child = self.run_node((*node.path, index), question, share, history, follows, node)
+        done = await (child if node.clock is None else self._waiting_for(node, child))
+        if done.status is not Status.OK or done.answer is None:
+            raise ChildFailed(done.path, done.status, done.error)
+        return index, done.answer
+
+    async def tool(self, node: NodeRun, name: str, args: dict[str, Any]) -> Any:
+        fn = self.tools.get(name)
+        where = format_path(node.path)
+        if fn is None:
+            raise ToolNotGranted(
+                f"node {where} called tool {name!r}; granted: {sorted(self.tools) or 'none'}"
+            )
+        cost = getattr(fn, "cost", 0)
+        if cost:
+            left = self.budget(node)
+            if left is not None and cost > left:
+                raise BudgetExhausted(
+                    f"node {where} has {left} budget left; tool {name!r} costs {cost}"
+                )
+            node.used += cost
+        try:
+            result = fn(**args)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:
+            self.record(node, ToolCall(name=name, args=args, error=NodeError.from_exception(exc)))
+            raise
+        self.record(node, ToolCall(name=name, args=args, result=result))
+        return result
+
+    # -- budget --------------------------------------------------------------------------
+    def _reserve(self, node: NodeRun, n: int, budget: int | None) -> list[int | None]:
+        """Shares for ``n`` new children of ``node``, or a LimitExceeded naming the limit."""
+        limits = self.limits
+        depth = len(node.path)
+        where = _Where(node.path)  # formatted only if an error message needs it
+        if depth >= limits.max_depth:
+            raise DepthLimitExceeded(
+                f"node {where} is at depth {depth} = max_depth {limits.max_depth}; it cannot ask"
+            )
+        if limits.max_children is not None and node.asked + n > limits.max_children:
+            raise FanoutLimitExceeded(
+                f"node {where} asked {node.asked} and wants {n} more children; "
+                f"max_children is {limits.max_children}"
+            )
+        left = self.budget(node)
+        if left is None:
+            if budget is not None and budget < 1:
+                raise BudgetExhausted(f"node {where}: a child needs a budget of at least 1")
+            if budget is not None:
+                node.reserved += budget * n
+            return [budget] * n
+        share = left // n if budget is None else budget
+        if share < 1 or share * n > left:
+            raise BudgetExhausted(
+                f"node {where} has {left} budget left; {n} children of budget "
+                f"{max(share, 1)} do not fit"
+            )
+        node.reserved += share * n
+        return [share] * n
+
+    @staticmethod
+    def _settle(parent: NodeRun, share: int | None, child: Node) -> None:
+        """Take back a finished child's share and charge what it used.
+
+        Called as the child's node is recorded, on every path (cancellation too), so a
+        node's ``budget_used`` is 1 plus its children's.
+        """
+        if share is not None:
+            parent.reserved -= share
+        parent.used += child.budget_used
+
+    # -- the clock -------------------------------------------------------------------------
+    async def _waiting_for(self, node: NodeRun, children: Awaitable[T]) -> T:
+        """Await children with ``node``'s own clock stopped.
+
+        ``node_timeout`` bounds a node's own work, so each child's timeout fires before
+        its parent's and reaches the parent as a ``ChildFailed`` it can handle.
+        """
+        clock = node.clock
+        assert clock is not None
+        if not node.waiting:
+            node.clock_left = clock.deadline - anyio.current_time()
+            clock.deadline = math.inf
+        node.waiting += 1
+        try:
+            return await children
+        finally:
+            node.waiting -= 1
+            if not node.waiting:
+                clock.deadline = anyio.current_time() + node.clock_left
+
+    # -- running nodes ---------------------------------------------------------------------
+    def _run_children(
+        self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
     ) -> Awaitable[list[Node]]:
         """Run new children of ``parent`` concurrently; nodes come back in the order given.
 
@@ -85,19 +285,19 @@ class TreeRun:
         (so each records its node) before it re-raises.
         """
         if self.on_asyncio:
-            return asyncio.gather(*[self.run_node(p, q, s, parent=parent) for p, q, s in specs])
-        return self._run_children(parent, specs)
+            return asyncio.gather(*[self.run_node(p, q, s, (), None, parent) for p, q, s in specs])
+        return self._run_children_in_group(parent, specs)
 
-    async def _run_children(
-        self, parent: Context, specs: Sequence[tuple[Path, Question, int | None]]
+    async def _run_children_in_group(
+        self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
     ) -> list[Node]:
         if len(specs) == 1:
             path, q, share = specs[0]
-            return [await self.run_node(path, q, share, parent=parent)]
+            return [await self.run_node(path, q, share, (), None, parent)]
         results: list[Node | None] = [None] * len(specs)
 
         async def one(i: int, path: Path, q: Question, share: int | None) -> None:
-            results[i] = await self.run_node(path, q, share, parent=parent)
+            results[i] = await self.run_node(path, q, share, (), None, parent)
 
         async with anyio.create_task_group() as tg:
             for i, (path, q, share) in enumerate(specs):
@@ -111,14 +311,14 @@ class TreeRun:
         given: int | None,
         history: tuple[Exchange, ...] = (),
         follows: int | None = None,
-        parent: Context | None = None,
+        parent: NodeRun | None = None,
     ) -> Node:
         """Run one node to its end, record it and settle its budget with ``parent``.
 
         Never raises but for cancellation.
         """
         start = time.perf_counter() - self.origin
-        ctx = Context(self, path, question, given, history)
+        node = NodeRun(path, question, given, history)
         name = "?"
         answer: Answer | None = None
         status = Status.OK
@@ -128,18 +328,19 @@ class TreeRun:
             name = agent_name(agent)
             answer = self.interventions.get(path) if self.interventions else None
             if answer is not None:
-                ctx.note(intervention=True)
+                self.record(node, Note(fields={"intervention": True}))
             else:
+                ctx = Context(self, node, path, question, history)
                 timeout = self.limits.node_timeout
                 if timeout is None:
                     result: object = await agent.answer(question, ctx)
                 else:
-                    with anyio.fail_after(timeout) as ctx._clock:
+                    with anyio.fail_after(timeout) as node.clock:
                         result = await agent.answer(question, ctx)
                 answer = result if type(result) is Answer else to_answer(result, _Who(name, path))
         except self.cancelled:
             self._finish(
-                ctx, name, None, Status.CANCELLED, self._cancel_reason(), follows, start, parent
+                node, name, None, Status.CANCELLED, self._cancel_reason(), follows, start, parent
             )
             raise
         except TimeoutError as exc:
@@ -149,7 +350,7 @@ class TreeRun:
         except Exception as exc:
             status, error = Status.FAILED, NodeError.from_exception(exc)
         answer = answer if status is Status.OK else None
-        return self._finish(ctx, name, answer, status, error, follows, start, parent)
+        return self._finish(node, name, answer, status, error, follows, start, parent)
 
     def _cancel_reason(self) -> NodeError:
         if self.deadline is not None and time.perf_counter() >= self.deadline - 0.01:
@@ -161,41 +362,52 @@ class TreeRun:
 
     def _finish(
         self,
-        ctx: Context,
+        node: NodeRun,
         name: str,
         answer: Answer | None,
         status: Status,
         error: NodeError | None,
         follows: int | None,
         start: float,
-        parent: Context | None,
+        parent: NodeRun | None,
     ) -> Node:
         # Shares reserved for children that never started (cancelled first) used nothing.
-        events: list[Event] = ctx._events or []
-        node = Node._trusted(
+        done = Node.unchecked(
             {
-                "path": ctx.path,
+                "path": node.path,
                 "agent": name,
-                "question": ctx.question,
+                "question": node.question,
                 "answer": answer,
                 "status": status,
                 "error": error,
                 "follows": follows,
-                "n_children": ctx._asked,
-                "budget_given": ctx._given,
-                "budget_used": 1 + ctx._used,
+                "n_children": node.asked,
+                "budget_given": node.given,
+                "budget_used": 1 + node.used,
                 "start": round(start, 6),
                 "end": round(time.perf_counter() - self.origin, 6),
-                "events": events,
+                "events": node.events or [],
             }
         )
-        if self.record or not ctx.path:
-            self.nodes.append(node)
+        if self.record_all or not node.path:
+            self.nodes.append(done)
         if self.sink is not None:
-            self.sink.write_node(node)
+            self.sink.write_node(done)
         if parent is not None:
-            parent._settle(ctx._given, node)
-        return node
+            self._settle(parent, node.given, done)
+        return done
+
+
+class _Where:
+    """A node path that formats itself as ``root.1.2`` only when printed."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __str__(self) -> str:
+        return format_path(self.path)
 
 
 class _Who:
