@@ -9,12 +9,14 @@ below), so what agents can do is exactly the public methods here.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
-from typing import Any, Protocol
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, Protocol, TypeVar, cast
 
 from hch.model import Answer, Event, Exchange, Note, Path, Question
 
 __all__ = ["Child", "Context", "Engine"]
+
+T = TypeVar("T")
 
 
 class Engine(Protocol):
@@ -47,6 +49,8 @@ class Engine(Protocol):
     async def tool(self, node: Any, name: str, args: dict[str, Any]) -> Any: ...
 
     def record(self, node: Any, event: Event) -> None: ...
+
+    def session(self, key: Hashable, factory: Callable[[], Any]) -> Any: ...
 
 
 def as_question(q: Question | str) -> Question:
@@ -147,6 +151,15 @@ class Context:
     def record(self, event: Event) -> None:
         """Attach an event (a model call, a tool call, a note) to this node."""
         self._engine.record(self._node, event)
+
+    def session(self, key: Hashable, factory: Callable[[], T]) -> T:
+        """The object ``factory()`` made for ``key`` when a node of this tree first asked.
+
+        Where an agent keeps what it learns while one tree runs (say, that its server
+        rejects JSON-schema output): its configuration stays immutable, and two trees
+        sharing the agent never see each other's state.
+        """
+        return cast(T, self._engine.session(key, factory))
 
 
 class Child:

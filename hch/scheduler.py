@@ -8,7 +8,7 @@ import math
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path as FilePath
 from typing import Any, TypeVar
@@ -49,6 +49,7 @@ from hch.version import __version__
 __all__ = ["NodeRun", "TreeRun", "run", "run_tree"]
 
 T = TypeVar("T")
+_MISSING = object()
 
 Tool = Callable[..., Any]
 
@@ -116,6 +117,7 @@ class TreeRun:
         self.sink = sink
         self.record_all = record
         self.nodes: list[Node] = []
+        self.sessions: dict[Hashable, Any] = {}
         self.origin = time.perf_counter()
         self.cancelled = anyio.get_cancelled_exc_class()
         self.on_asyncio = self.cancelled is asyncio.CancelledError
@@ -141,6 +143,12 @@ class TreeRun:
         if node.rng is None:
             node.rng = random.Random(derive_seed(self.seed, node.path))
         return node.rng
+
+    def session(self, key: Hashable, factory: Callable[[], Any]) -> Any:
+        found = self.sessions.get(key, _MISSING)
+        if found is _MISSING:
+            found = self.sessions[key] = factory()
+        return found
 
     def record(self, node: NodeRun, event: Event) -> None:
         if node.events is None:
