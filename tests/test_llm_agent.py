@@ -149,7 +149,7 @@ async def test_what_one_tree_learns_never_changes_another_trees_requests() -> No
         first = await run_tree("(1 + 2) + (3 + 4)", agent, limits=Limits(max_depth=1))
         second = await run_tree("(1 + 2) + (3 + 4)", agent, limits=Limits(max_depth=1))
 
-    def requests(tree: Tree) -> list[object]:
+    def requests(tree: hch.Tree) -> list[object]:
         return [c.request for n in tree for c in calls(n.events)]
 
     assert requests(first) == requests(second)
