@@ -25,6 +25,7 @@ from hch.errors import (
     LimitExceeded,
     ToolNotGranted,
 )
+from hch.gc_policy import relaxed_gc
 from hch.limits import Limits
 from hch.loop import run_sync
 from hch.model import (
@@ -496,7 +497,7 @@ async def run_tree(
     complete = False
     try:
         timeout = limits.tree_timeout
-        with anyio.move_on_after(timeout) if timeout is not None else nullcontext():
+        with relaxed_gc(), anyio.move_on_after(timeout) if timeout is not None else nullcontext():
             await run.run_node((), q, limits.budget)
         complete = True
     finally:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import anyio
 
+from hch.gc_policy import relaxed_gc
 from hch.study.execute import run_jobs
 from hch.study.executor import OnRow, Work, chunked, drain
 from hch.study.experiments import Experiment, load_experiment
@@ -34,9 +35,17 @@ def run_chunk(
     if ref not in _loaded:
         _loaded[ref] = load_experiment(ref)
     rows: list[ResultRow] = []
-    anyio.run(
-        run_jobs, _loaded[ref], iter(jobs), out, traces, concurrency, rows.append, backend=backend
-    )
+    with relaxed_gc():
+        anyio.run(
+            run_jobs,
+            _loaded[ref],
+            iter(jobs),
+            out,
+            traces,
+            concurrency,
+            rows.append,
+            backend=backend,
+        )
     return rows
 
 

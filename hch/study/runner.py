@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hch.errors import ConfigError
+from hch.gc_policy import relaxed_gc
 from hch.study.executor import Executor, Work
 from hch.study.experiments import Experiment, load_experiment
 from hch.study.grid import as_values
@@ -106,7 +107,7 @@ def run_study(
     spec = plan_study(experiment, params=params, trials=trials, seed=seed)
     traces = TracePolicy(keep=KeepTraces(keep_traces), every=trace_every)
     shown = progress or Quiet()
-    with StudyDir(out, spec) as store:
+    with relaxed_gc(), StudyDir(out, spec) as store:
         todo = [job for job in spec.jobs() if job.key not in store.finished]
         shown.start(experiment.name, spec.size, spec.size - len(todo))
 
