@@ -14,6 +14,7 @@ from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
 import anyio
+import anyio.lowlevel
 
 from hch.agent import Agent, AgentFunction, Policy, agent_name, as_policy, describe, to_answer
 from hch.context import Context
@@ -51,6 +52,9 @@ __all__ = ["NodeRun", "TreeRun", "run", "run_tree"]
 
 T = TypeVar("T")
 _MISSING = object()
+
+START_BATCH = 256
+"""Children started between two checkpoints when a node asks very many at once."""
 
 Tool = Callable[..., Any]
 
@@ -159,7 +163,7 @@ class TreeRun:
     async def ask_all(
         self, node: NodeRun, questions: list[Question], budget: int | None
     ) -> list[Answer]:
-        shares = self._reserve(node, len(questions), budget)
+        shares = await self._reserve(node, len(questions), budget)
         first = node.asked
         node.asked += len(questions)
         path = node.path
@@ -185,7 +189,7 @@ class TreeRun:
         history: tuple[Exchange, ...],
         follows: int | None,
     ) -> tuple[int, Answer]:
-        (share,) = self._reserve(node, 1, budget)
+        (share,) = await self._reserve(node, 1, budget)
         index = node.asked
         node.asked += 1
         child = self.run_node((*node.path, index), question, share, history, follows, node)
@@ -220,8 +224,20 @@ class TreeRun:
         return result
 
     # -- budget --------------------------------------------------------------------------
-    def _reserve(self, node: NodeRun, n: int, budget: int | None) -> list[int | None]:
-        """Shares for ``n`` new children of ``node``, or a LimitExceeded naming the limit."""
+    async def _reserve(self, node: NodeRun, n: int, budget: int | None) -> list[int | None]:
+        """Shares for ``n`` new children of ``node``, or a LimitExceeded naming the limit.
+
+        A refusal is a point where cancellation is delivered: an agent that keeps asking
+        past a limit and catching the error, with no other await, still ends when its
+        tree or node times out.
+        """
+        try:
+            return self._shares(node, n, budget)
+        except LimitExceeded:
+            await anyio.lowlevel.checkpoint()
+            raise
+
+    def _shares(self, node: NodeRun, n: int, budget: int | None) -> list[int | None]:
         limits = self.limits
         depth = len(node.path)
         where = _Where(node.path)  # formatted only if an error message needs it
@@ -293,7 +309,7 @@ class TreeRun:
         when cancelled, and a cancelled gather cancels every child and waits for them
         (so each records its node) before it re-raises.
         """
-        if self.on_asyncio:
+        if self.on_asyncio and len(specs) <= START_BATCH:
             return asyncio.gather(*[self.run_node(p, q, s, (), None, parent) for p, q, s in specs])
         return self._run_children_in_group(parent, specs)
 
@@ -311,6 +327,8 @@ class TreeRun:
         async with anyio.create_task_group() as tg:
             for i, (path, q, share) in enumerate(specs):
                 tg.start_soon(one, i, path, q, share)
+                if i % START_BATCH == START_BATCH - 1:
+                    await anyio.lowlevel.checkpoint()  # a timeout can stop a huge fan-out
         return results  # type: ignore[return-value]
 
     async def run_node(
@@ -346,6 +364,8 @@ class TreeRun:
                 else:
                     with anyio.fail_after(timeout) as node.clock:
                         result = await agent.answer(question, ctx)
+                    if anyio.current_time() > node.clock.deadline:
+                        raise TimeoutError  # overran without yielding (blocking work)
                 answer = result if type(result) is Answer else to_answer(result, _Who(name, path))
         except self.cancelled:
             self._finish(
