@@ -9,7 +9,7 @@ below), so what agents can do is exactly the public methods here.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Coroutine, Hashable, Iterable
 from typing import Any, Protocol, TypeVar, cast
 
 from hch.model import Answer, Event, Exchange, Note, Path, Question
@@ -33,9 +33,9 @@ class Engine(Protocol):
 
     def rng(self, node: Any) -> random.Random: ...
 
-    async def ask_all(
+    def ask_all(
         self, node: Any, questions: list[Question], budget: int | None
-    ) -> list[Answer]: ...
+    ) -> Coroutine[Any, Any, list[Answer]]: ...
 
     async def ask(
         self,
@@ -120,16 +120,17 @@ class Context:
         _, answer = await self._engine.ask(self._node, as_question(question), budget, (), None)
         return answer
 
-    async def ask_all(
+    def ask_all(
         self, questions: Iterable[Question | str], *, budget: int | None = None
-    ) -> list[Answer]:
-        """Ask several new children concurrently; answers come back in order.
+    ) -> Coroutine[Any, Any, list[Answer]]:
+        """Ask several new children concurrently; await it for their answers, in order.
 
         Without ``budget`` each child gets an equal share of what is left. If any child
         fails, ``ChildFailed`` names the first in order and carries every answer.
+        (A plain method returning the engine's coroutine: one frame less per node.)
         """
         qs = [as_question(q) for q in questions]
-        return await self._engine.ask_all(self._node, qs, budget) if qs else []
+        return self._engine.ask_all(self._node, qs, budget)
 
     def child(self) -> Child:
         """A handle on one child that keeps the conversation for follow-up questions."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import math
 import random
@@ -11,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path as FilePath
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import anyio
 import anyio.lowlevel
@@ -56,6 +57,9 @@ _MISSING = object()
 START_BATCH = 256
 """Children started between two checkpoints when a node asks very many at once."""
 
+INLINE_LEVELS = 32
+"""Nodes that may run one inside another in one task before a child gets a fresh task."""
+
 Tool = Callable[..., Any]
 
 
@@ -72,6 +76,7 @@ class NodeRun:
         "events",
         "given",
         "history",
+        "inline",
         "path",
         "question",
         "reserved",
@@ -81,9 +86,15 @@ class NodeRun:
     )
 
     def __init__(
-        self, path: Path, question: Question, given: int | None, history: tuple[Exchange, ...]
+        self,
+        path: Path,
+        question: Question,
+        given: int | None,
+        history: tuple[Exchange, ...],
+        inline: int,
     ) -> None:
         self.path = path
+        self.inline = inline  # ancestors run in this node's task (bounds the stack)
         self.question = question
         self.history = history
         self.given = given
@@ -163,7 +174,12 @@ class TreeRun:
     async def ask_all(
         self, node: NodeRun, questions: list[Question], budget: int | None
     ) -> list[Answer]:
-        shares = await self._reserve(node, len(questions), budget)
+        if not questions:
+            return []
+        try:
+            shares = self._reserve(node, len(questions), budget)
+        except LimitExceeded as exc:
+            await self._refuse(exc)
         first = node.asked
         node.asked += len(questions)
         path = node.path
@@ -189,10 +205,13 @@ class TreeRun:
         history: tuple[Exchange, ...],
         follows: int | None,
     ) -> tuple[int, Answer]:
-        (share,) = await self._reserve(node, 1, budget)
+        try:
+            (share,) = self._reserve(node, 1, budget)
+        except LimitExceeded as exc:
+            await self._refuse(exc)
         index = node.asked
         node.asked += 1
-        child = self.run_node((*node.path, index), question, share, history, follows, node)
+        child = self._run_child(node, (*node.path, index), question, share, history, follows)
         done = await (child if node.clock is None else self._waiting_for(node, child))
         if done.status is not Status.OK or done.answer is None:
             raise ChildFailed(done.path, done.status, done.error)
@@ -224,20 +243,16 @@ class TreeRun:
         return result
 
     # -- budget --------------------------------------------------------------------------
-    async def _reserve(self, node: NodeRun, n: int, budget: int | None) -> list[int | None]:
-        """Shares for ``n`` new children of ``node``, or a LimitExceeded naming the limit.
+    @staticmethod
+    async def _refuse(exc: LimitExceeded) -> NoReturn:
+        """Raise a refusal to ask, at a point where cancellation is delivered: an agent
+        that keeps asking past a limit and catching the error, with no other await,
+        still ends when its tree or node times out."""
+        await anyio.lowlevel.checkpoint()
+        raise exc
 
-        A refusal is a point where cancellation is delivered: an agent that keeps asking
-        past a limit and catching the error, with no other await, still ends when its
-        tree or node times out.
-        """
-        try:
-            return self._shares(node, n, budget)
-        except LimitExceeded:
-            await anyio.lowlevel.checkpoint()
-            raise
-
-    def _shares(self, node: NodeRun, n: int, budget: int | None) -> list[int | None]:
+    def _reserve(self, node: NodeRun, n: int, budget: int | None) -> list[int | None]:
+        """Shares for ``n`` new children of ``node``, or a LimitExceeded naming the limit."""
         limits = self.limits
         depth = len(node.path)
         where = _Where(node.path)  # formatted only if an error message needs it
@@ -298,27 +313,73 @@ class TreeRun:
                 clock.deadline = anyio.current_time() + node.clock_left
 
     # -- running nodes ---------------------------------------------------------------------
+    def _run_child(
+        self,
+        parent: NodeRun,
+        path: Path,
+        question: Question,
+        given: int | None,
+        history: tuple[Exchange, ...] = (),
+        follows: int | None = None,
+    ) -> Awaitable[Node]:
+        """One child, run in ``parent``'s own task (no task to create) unless
+        ``INLINE_LEVELS`` ancestors already do: then in a fresh task, to bound the stack."""
+        inline = parent.inline + 1
+        if inline < INLINE_LEVELS:
+            return self.run_node(path, question, given, history, follows, parent, inline)
+        fresh = self.run_node(path, question, given, history, follows, parent, 0)
+        if self.on_asyncio:
+            return asyncio.ensure_future(fresh)
+        return self._in_new_task(fresh)
+
+    @staticmethod
+    async def _in_new_task(child: Awaitable[Node]) -> Node:
+        done: list[Node] = []
+
+        async def run() -> None:
+            done.append(await child)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run)
+        return done[0]
+
     def _run_children(
         self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
     ) -> Awaitable[list[Node]]:
         """Run new children of ``parent`` concurrently; nodes come back in the order given.
 
-        On asyncio this is a bare ``gather`` (returned, not awaited here, to save a
-        coroutine per node): an anyio task group costs several times the rest of a
-        node, and its extra guarantees are not needed because ``run_node`` raises only
-        when cancelled, and a cancelled gather cancels every child and waits for them
-        (so each records its node) before it re-raises.
+        On asyncio the first child runs in the parent's own task and the others under a
+        bare ``gather``: an anyio task group costs several times the rest of a node, and
+        its guarantees are not needed because ``run_node`` raises only when cancelled,
+        and a cancelled gather cancels every child and waits for them (so each records
+        its node) before it re-raises. Very many children start in batches instead.
         """
         if self.on_asyncio and len(specs) <= START_BATCH:
-            return asyncio.gather(*[self.run_node(p, q, s, (), None, parent) for p, q, s in specs])
+            return self._first_inline(parent, specs)
         return self._run_children_in_group(parent, specs)
+
+    async def _first_inline(
+        self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
+    ) -> list[Node]:
+        (path, question, share), rest = specs[0], specs[1:]
+        if not rest:
+            return [await self._run_child(parent, path, question, share)]
+        others = asyncio.gather(*[self.run_node(p, q, s, (), None, parent) for p, q, s in rest])
+        try:
+            head = await self._run_child(parent, path, question, share)
+        except BaseException:  # cancelled: the others record their nodes before we go
+            others.cancel()
+            with contextlib.suppress(BaseException):
+                await others
+            raise
+        return [head, *await others]
 
     async def _run_children_in_group(
         self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
     ) -> list[Node]:
         if len(specs) == 1:
             path, q, share = specs[0]
-            return [await self.run_node(path, q, share, (), None, parent)]
+            return [await self._run_child(parent, path, q, share)]
         results: list[Node | None] = [None] * len(specs)
 
         async def one(i: int, path: Path, q: Question, share: int | None) -> None:
@@ -339,13 +400,14 @@ class TreeRun:
         history: tuple[Exchange, ...] = (),
         follows: int | None = None,
         parent: NodeRun | None = None,
+        inline: int = 0,
     ) -> Node:
         """Run one node to its end, record it and settle its budget with ``parent``.
 
         Never raises but for cancellation.
         """
         start = time.perf_counter() - self.origin
-        node = NodeRun(path, question, given, history)
+        node = NodeRun(path, question, given, history, inline)
         name = "?"
         answer: Answer | None = None
         status = Status.OK
