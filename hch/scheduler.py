@@ -9,10 +9,11 @@ import math
 import random
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path as FilePath
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import anyio
 import anyio.lowlevel
@@ -56,6 +57,9 @@ _MISSING = object()
 
 START_BATCH = 256
 """Children started between two checkpoints when a node asks very many at once."""
+
+STREAMING_PARALLEL = 1000
+"""``max_parallel`` of a tree run with ``record=False``: ample for trees waiting on models."""
 
 INLINE_LEVELS = 32
 """Nodes that may run one inside another in one task before a child gets a fresh task."""
@@ -124,8 +128,10 @@ class TreeRun:
         interventions: Mapping[Path, Answer],
         sink: TraceWriter | None,
         record: bool,
+        max_parallel: int | None = None,
     ) -> None:
         self.limits = limits
+        self.slots = max_parallel  # sibling subtrees that may still start in tasks of their own
         self.seed = seed
         self.policy = policy
         self.tools = dict(tools)
@@ -354,9 +360,43 @@ class TreeRun:
         and a cancelled gather cancels every child and waits for them (so each records
         its node) before it re-raises. Very many children start in batches instead.
         """
+        if self.slots is not None:
+            return self._bounded(parent, specs)
         if self.on_asyncio and len(specs) <= START_BATCH:
             return self._first_inline(parent, specs)
         return self._run_children_in_group(parent, specs)
+
+    async def _bounded(
+        self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
+    ) -> list[Node]:
+        """Children in depth-first order, with at most ``max_parallel`` sibling subtrees
+        running in tasks of their own across the tree.
+
+        The parent runs its children one after another in its own task, and hands one to
+        a task of its own only while a slot is free; it never waits for a slot, so
+        nothing can deadlock (a node waiting for its children holds nothing they need).
+        What is pending at once is then about ``(max_parallel + 1) * depth`` nodes, not
+        the whole tree. Results are by path, so the order changes no answer.
+        """
+        results: list[Node | None] = [None] * len(specs)
+        queue = deque(range(len(specs)))
+
+        async def in_own_task(i: int) -> None:
+            path, question, share = specs[i]
+            try:
+                results[i] = await self.run_node(path, question, share, (), None, parent)
+            finally:
+                self.slots += 1  # type: ignore[operator]
+
+        async with anyio.create_task_group() as tg:
+            while queue:
+                while len(queue) > 1 and self.slots:
+                    self.slots -= 1
+                    tg.start_soon(in_own_task, queue.pop())
+                i = queue.popleft()
+                path, question, share = specs[i]
+                results[i] = await self._run_child(parent, path, question, share)
+        return results  # type: ignore[return-value]
 
     async def _first_inline(
         self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
@@ -537,6 +577,7 @@ async def run_tree(
     truth: Any = None,
     meta: Mapping[str, Any] | None = None,
     record: bool = True,
+    max_parallel: int | Literal["auto"] | None = "auto",
 ) -> Tree:
     """Run one tree and return it, streaming every finished node to ``trace`` if given.
 
@@ -551,7 +592,16 @@ async def run_tree(
         interventions: ``{path: Answer}`` answers forced at those nodes (counterfactuals).
         task, truth, meta: Stored in the header for later scoring.
         record: Keep every node in the returned Tree (False keeps only the root).
+        max_parallel: Bound memory by running children depth-first, with at most this
+            many sibling subtrees in tasks of their own at once across the tree (None:
+            every child starts at once). "auto" is ``STREAMING_PARALLEL`` when
+            ``record`` is False (a streamed tree then runs in bounded memory whatever
+            its size) and None otherwise. Answers never depend on it.
     """
+    if max_parallel == "auto":
+        max_parallel = None if record else STREAMING_PARALLEL
+    elif max_parallel is not None and max_parallel < 0:
+        raise ValueError(f"max_parallel must be >= 0 or None, not {max_parallel}")
     limits = limits or Limits()
     q = question if isinstance(question, Question) else Question(text=question)
     policy = as_policy(agent)
@@ -575,6 +625,7 @@ async def run_tree(
         interventions=interventions or {},
         sink=sink,
         record=record,
+        max_parallel=max_parallel,
     )
     complete = False
     try:
