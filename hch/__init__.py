@@ -1,6 +1,7 @@
 """hch: simulate HCH and other task-decomposition trees, record them, and study them."""
 
 from hch.agent import Agent, Child, Context, FunctionAgent, Policy, agent, by_depth
+from hch.diff import TreeDiff, diff
 from hch.errors import (
     AgentError,
     BudgetExhausted,
@@ -86,6 +87,7 @@ __all__ = [
     "ToolNotGranted",
     "TraceError",
     "Tree",
+    "TreeDiff",
     "TreeHeader",
     "TreeStats",
     "Usage",
@@ -93,6 +95,7 @@ __all__ = [
     "agent",
     "by_depth",
     "derive_seed",
+    "diff",
     "format_path",
     "from_graph",
     "load",
