@@ -19,7 +19,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "STUDY_DIR: the study's index (table, plots, every kept tree linked), with a page "
         "per kept tree under trees/ beside it.",
     )
-    p.add_argument("source", metavar="TRACE|STUDY_DIR", help="a trace (.jsonl) or a study directory")
+    p.add_argument(
+        "source", metavar="TRACE|STUDY_DIR", help="a trace (.jsonl) or a study directory"
+    )
     p.add_argument("other", metavar="TRACE_B", nargs="?", help="a second trace to compare with")
     p.add_argument(
         "-o",
@@ -51,7 +53,9 @@ def main(args: argparse.Namespace) -> int:
         other = Path(args.other)
         default = source.with_name(f"{source.stem}-vs-{other.stem}.html")
         out = Path(args.output) if args.output else default
-        labels = (str(source), str(other)) if source.name == other.name else (source.name, other.name)
+        labels = (
+            (str(source), str(other)) if source.name == other.name else (source.name, other.name)
+        )
         written = write_tree_page(out, load(source), load(other), labels=labels, title=args.title)
     print(f"wrote {written}  (open {written.resolve().as_uri()})")
     if args.open:
