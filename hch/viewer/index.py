@@ -143,8 +143,9 @@ def write_study_index(
     spec_file = directory / "study.json"
     spec = json.loads(spec_file.read_text(encoding="utf-8")) if spec_file.is_file() else {}
     study = rows[0].study if rows else spec.get("experiment", directory.name)
+    title = title or f"{study}: study index"
     data = {
-        "title": title or f"{study}: study index",
+        "title": title,
         "study": study,
         "directory": str(directory),
         "spec": spec,
@@ -157,7 +158,7 @@ def write_study_index(
         "plots": _plots(directory),
     }
     html = page(
-        title=data["title"],
+        title=title,
         body=_BODY,
         styles=["common.css", "index.css"],
         scripts=["common.js", "index.js"],

@@ -24,7 +24,9 @@ _BODY = """<div id="app">
 <header id="summary"></header>
 <nav id="toolbar"></nav>
 <main id="main">
-<section id="tree" aria-label="tree"><div id="rows" tabindex="0" role="tree"><div id="spacer"></div></div></section>
+<section id="tree" aria-label="tree">
+<div id="rows" tabindex="0" role="tree"><div id="spacer"></div></div>
+</section>
 <aside id="panel" aria-label="node"></aside>
 </main>
 <footer id="footer"></footer>
