@@ -6,10 +6,10 @@ const COLOURS = [
 ];
 if (DIFF) COLOURS.unshift(['diff', 'change']);
 const HIGHLIGHTS = [
-  ['none', 'nothing'], ['errors', 'where errors were born, up to the root'],
-  ['meme', 'the chosen meme, up to the root'], ['selected', 'the selected node, up to the root'],
+  ['none', 'nothing'], ['errors', 'errors, to the root'],
+  ['meme', 'the meme, to the root'], ['selected', 'selected, to the root'],
 ];
-if (DIFF) HIGHLIGHTS.splice(1, 0, ['changes', 'the chains of changes']);
+if (DIFF) HIGHLIGHTS.splice(1, 0, ['changes', 'changes, to the root']);
 const LEGENDS = {
   correctness: ['right', 'wrong', 'born', 'failed', 'unknown'].map((k) => [`var(--${k})`, MARKS[k][1]]),
   status: [['var(--right)', 'ok'], ['var(--failed)', 'failed'], ['var(--cancelled)', 'cancelled'], ['var(--limited)', 'limited']],
