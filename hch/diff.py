@@ -65,7 +65,7 @@ class Chain(BaseModel):
     """A change and the ancestors above it that changed with it.
 
     Attributes:
-        source: Where the change starts: a changed node none of whose descendants
+        source: Where the change starts: a changed node none of whose children
             changed (the intervened node of a counterfactual), or the top of an added
             or removed subtree.
         changed: ``source`` and each ancestor above it that changed too, lowest first.
@@ -200,18 +200,20 @@ def _compare(path: Path, x: Node | None, y: Node | None) -> NodeChange | None:
 
 
 def _chains(changes: dict[Path, NodeChange], same: set[Path]) -> list[Chain]:
-    """A chain from every source of change up to where the change stops."""
-    above_a_change: set[Path] = set()
-    for path, change in changes.items():
-        if change.kind == "changed":
-            above_a_change.update(path[:i] for i in range(len(path)))
+    """A chain from every source of change up to where the change stops.
+
+    A changed node is a source unless a child of it changed (then it lies on that
+    child's chain); the top of an added or removed subtree is one unless its parent
+    changed (the parent's change explains it).
+    """
+    below = {path[:-1] for path, change in changes.items() if change.kind == "changed" and path}
     chains = []
     for path, change in changes.items():
         if change.kind == "changed":
-            source = path not in above_a_change
-        else:  # the top of an added or removed subtree, unless its parent's change explains it
+            source = path not in below
+        else:
             parent = changes.get(path[:-1]) if path else None
-            source = parent is None
+            source = parent is None or parent.kind not in ("changed", change.kind)
         if source:
             chains.append(_chain(path, changes, same))
     return chains

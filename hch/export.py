@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, get_args
 
 from hch.errors import ConfigError
 from hch.graph import to_graph
 from hch.model import Tree
+from hch.text import printable
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -88,15 +88,14 @@ def to_dot(tree: Tree, task: Any = None, *, graph: nx.DiGraph | None = None) -> 
     return buf.getvalue()
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def _cut(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= _LABEL_WIDTH else flat[: _LABEL_WIDTH - 1] + "…"
 
 
 def _quote(text: str) -> str:
-    """A DOT double-quoted string: backslashes and quotes escaped, lines as ``\\n``."""
-    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return '"' + _CONTROL.sub(" ", text) + '"'
+    """A DOT double-quoted string: backslashes and quotes escaped, lines as ``\\n``, and
+    other characters that act (controls, direction overrides) as visible escapes."""
+    lines = [printable(line) for line in text.split("\n")]
+    body = "\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    return '"' + body.replace("\n", "\\n") + '"'

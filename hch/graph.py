@@ -91,7 +91,9 @@ def _export_node(node: Node, correct: bool | None) -> dict[str, Any]:
         "question": _xml_text(node.question.text),
         "answer": _xml_text(answer) if answer is not None else None,
         "correct": correct,
-        "memes": ",".join(sorted(node.answer.memes)) if node.answer and node.answer.memes else None,
+        "memes": _xml_text(",".join(sorted(node.answer.memes)))
+        if node.answer and node.answer.memes
+        else None,
         "error": _xml_text(f"{node.error.type}: {node.error.message}") if node.error else None,
         "follows": node.follows,
         "n_children": node.n_children,

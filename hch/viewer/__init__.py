@@ -2,6 +2,6 @@
 one tree or two side by side (``hch view``), and a study's index of its trees."""
 
 from hch.viewer.facts import TreeFacts, outline
-from hch.viewer.terminal import parse_path, printable, render
+from hch.viewer.terminal import parse_path, render
 
-__all__ = ["TreeFacts", "outline", "parse_path", "printable", "render"]
+__all__ = ["TreeFacts", "outline", "parse_path", "render"]

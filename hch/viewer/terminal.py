@@ -10,7 +10,6 @@ direction-changing characters are shown as escapes, and nothing is read as marku
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -19,9 +18,10 @@ from rich.text import Text
 
 from hch.errors import ConfigError
 from hch.model import Node, Path, Status, Tree, format_path
+from hch.text import printable
 from hch.viewer.facts import TreeFacts, outline
 
-__all__ = ["ONLY", "Only", "parse_path", "printable", "render"]
+__all__ = ["ONLY", "Only", "parse_path", "render"]
 
 Only = Literal["wrong", "failed", "memes"]
 ONLY: tuple[Only, ...] = ("wrong", "failed", "memes")
@@ -48,25 +48,7 @@ _LEGEND = [
     ("limited", "limited"),
     ("unknown", "unchecked"),
 ]
-_ESCAPED = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _MIN_TEXT = 32
-
-
-def printable(text: str) -> str:
-    """``text`` safe for a terminal: line breaks as ``↵``, tabs as spaces, and control,
-    format (direction overrides included) and unassigned characters as escapes."""
-    out = []
-    for ch in text:
-        if ch == "\n":
-            out.append("↵ ")
-        elif ch == "\t":
-            out.append(" ")
-        elif unicodedata.category(ch) in _ESCAPED:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _fold(text: str, limit: int) -> str:
