@@ -10,12 +10,18 @@ from selenium.webdriver.common.keys import Keys
 
 import hch
 from hch.cli import main
+from hch.viewer.page import write_tree_page
 from tests.browser import Browser
-from tests.viewer_trees import corrected, deepest_wrong, wrong_tree
+from tests.viewer_trees import conversation_tree, corrected, deepest_wrong, wrong_tree
 
 pytestmark = pytest.mark.browser
 
 READY = "return window.hchView ? true : false"
+
+
+def open_page(browser: Browser, page: Path, fragment: str = "") -> None:
+    browser.open(page, fragment)
+    browser.wait_for(READY)
 
 
 def rows_shown(browser: Browser) -> list[str]:
@@ -42,8 +48,7 @@ def test_the_page_opens_on_the_root_with_where_it_went_wrong(
     browser: Browser, wrong: tuple[hch.Tree, Path]
 ) -> None:
     tree, page = wrong
-    browser.open(page)
-    browser.wait_for(READY)
+    open_page(browser, page)
     assert browser.js("return window.hchView.rows") == len(tree) == 15
     assert browser.js("return window.hchView.selected()") == "root"
     assert browser.console() == []
@@ -61,8 +66,7 @@ def test_the_page_opens_on_the_root_with_where_it_went_wrong(
 
 def test_expand_collapse_and_keyboard(browser: Browser, wrong: tuple[hch.Tree, Path]) -> None:
     tree, page = wrong
-    browser.open(page)
-    browser.wait_for(READY)
+    open_page(browser, page)
     browser.click("#collapse-all")
     assert rows_shown(browser) == ["root", "root.0", "root.1"]
     browser.click("#expand-all")
@@ -86,8 +90,7 @@ def test_search_highlights_and_counts_matches(
     browser: Browser, wrong: tuple[hch.Tree, Path]
 ) -> None:
     tree, page = wrong
-    browser.open(page)
-    browser.wait_for(READY)
+    open_page(browser, page)
     leaf = tree[(1, 1, 1)]
     needle = leaf.question.text  # e.g. "9 + 8": also inside every ancestor's question
     browser.click("#search")
@@ -114,8 +117,7 @@ def test_search_highlights_and_counts_matches(
 
 def test_clicking_a_node_fills_the_panel(browser: Browser, wrong: tuple[hch.Tree, Path]) -> None:
     tree, page = wrong
-    browser.open(page)
-    browser.wait_for(READY)
+    open_page(browser, page)
     born = tree[deepest_wrong(tree)]
     browser.js(
         "const want = arguments[0];"
@@ -136,16 +138,14 @@ def test_clicking_a_node_fills_the_panel(browser: Browser, wrong: tuple[hch.Tree
 
 def test_a_fragment_opens_that_node(browser: Browser, wrong: tuple[hch.Tree, Path]) -> None:
     _, page = wrong
-    browser.open(page, "root.1.0")
-    browser.wait_for(READY)
+    open_page(browser, page, "root.1.0")
     assert browser.js("return window.hchView.selected()") == "root.1.0"
 
 
 @pytest.mark.parametrize("mode", ["correctness", "status", "agent", "depth"])
 def test_colour_modes(browser: Browser, wrong: tuple[hch.Tree, Path], mode: str) -> None:
     tree, page = wrong
-    browser.open(page)
-    browser.wait_for(READY)
+    open_page(browser, page)
     browser.js(
         "const s = document.getElementById('colour'); s.value = arguments[0];"
         "s.dispatchEvent(new Event('change'))",
@@ -179,8 +179,7 @@ def test_two_trees_show_the_chain_of_changes(browser: Browser, tmp_path: Path) -
     d = hch.diff(a, b)
     page = tmp_path / "diff.html"
     assert main(["view", str(a_file), str(b_file), "-o", str(page)]) == 0
-    browser.open(page)
-    browser.wait_for(READY)
+    open_page(browser, page)
     assert browser.console() == []
     summary = browser.text("#summary")
     assert "recorded.jsonl" in summary and "fixed.jsonl" in summary
@@ -216,10 +215,55 @@ def test_a_trace_cut_off_mid_run_opens(browser: Browser, tmp_path: Path) -> None
     assert not tree.complete and () not in tree
     page = tmp_path / "cut.html"
     assert main(["view", str(cut), "-o", str(page)]) == 0
-    browser.open(page)
-    browser.wait_for(READY)
+    open_page(browser, page)
     assert browser.console() == []
     assert "incomplete" in browser.text("#summary")
     assert "no root" in browser.text("#summary")
     assert "not recorded" in browser.text("#panel")  # the root never finished
     assert browser.js("return window.hchView.rows") > len(tree)  # placeholders for ancestors
+
+
+def test_the_panel_shows_calls_tools_notes_follow_ups_and_memes(
+    browser: Browser, tmp_path: Path
+) -> None:
+    page = tmp_path / "talk.html"
+    write_tree_page(page, conversation_tree())
+    open_page(browser, page, "root.0")
+    panel = browser.text("#panel")
+    for shown in [
+        "model call 1: sim-1 (cached)",
+        "attempt 2 · latency 250.0 ms · tokens 12 in, 5 out · cost $0.000400 · from the cache",
+        "What is 2 + 2?",
+        "4, trust me",
+        '"temperature": 0',
+        "tool call: calculator",
+        '"expr": "2+2"',
+        "◆trust-me",
+    ]:
+        assert shown in panel, shown
+    open_page(browser, page, "root.1")
+    panel = browser.text("#panel")
+    assert "turn 2 of a conversation" in panel and "root.0" in panel
+    assert '"mood": "certain"' in panel
+    # Colour by meme and highlight its path: the carriers and their ancestors.
+    browser.js(
+        "const c = document.getElementById('colour'); c.value = 'meme';"
+        "c.dispatchEvent(new Event('change'));"
+        "const m = document.getElementById('meme'); m.value = 'trust-me';"
+        "m.dispatchEvent(new Event('change'));"
+        "const h = document.getElementById('highlight'); h.value = 'meme';"
+        "h.dispatchEvent(new Event('change'))"
+    )
+    on_path = browser.js(
+        "return [...document.querySelectorAll('#rows .row.onpath .pid')].map(e => e.textContent)"
+    )
+    assert sorted(on_path) == ["root", "root.0"]
+    chips = browser.js(
+        "return Object.fromEntries([...document.querySelectorAll('#rows .row')].map("
+        "r => [r.querySelector('.pid').textContent, getComputedStyle(r.querySelector('.chip'))"
+        ".backgroundColor]))"
+    )
+    assert chips["root.0"] != chips["root"]  # born at root.0, carried by the root
+    assert chips["root.1"] == chips["root.2"]  # neither carries it
+    assert "meme born here" in browser.text("#legend")
+    browser.screenshot("memes")

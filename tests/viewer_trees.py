@@ -129,3 +129,54 @@ def hostile_tree(big: int = 1_000_000) -> Tree:
         meta={"params": {PAYLOADS[0]: PAYLOADS[6]}, "trial": 0},
     )
     return Tree(header=header, nodes=[root, *nodes])
+
+
+def conversation_tree() -> Tree:
+    """A root that asks one child twice (a follow-up) and another once; the leaves' answers
+    carry memes, one passed up to the root; one node called a model and a tool."""
+    call = ModelCall(
+        model="sim-1",
+        request={"messages": [{"role": "user", "content": "What is 2 + 2?"}], "temperature": 0},
+        response={"choices": [{"message": {"content": "4, trust me"}}]},
+        usage=hch.Usage(prompt_tokens=12, completion_tokens=5),
+        latency=0.25,
+        cost=0.0004,
+        attempt=2,
+        cached=True,
+    )
+    nodes = [
+        Node(
+            path=(),
+            agent="boss",
+            question=Question(text="What is 2 + 2, twice?"),
+            answer=Answer(text="4 and 4", memes=frozenset({"trust-me"})),
+            n_children=3,
+        ),
+        Node(
+            path=(0,),
+            agent="worker",
+            question=Question(text="What is 2 + 2?"),
+            answer=Answer(text="4, trust me", memes=frozenset({"trust-me"})),
+            events=[call, ToolCall(name="calculator", args={"expr": "2+2"}, result=4)],
+        ),
+        Node(
+            path=(1,),
+            agent="worker",
+            question=Question(text="Sure?"),
+            answer=Answer(text="Yes", memes=frozenset({"hedge"})),
+            follows=0,
+            events=[Note(fields={"mood": "certain"})],
+        ),
+        Node(
+            path=(2,), agent="worker", question=Question(text="And 3 + 3?"), answer=Answer(text="6")
+        ),
+    ]
+    header = hch.TreeHeader(
+        run_id="conversation",
+        seed=0,
+        limits=Limits(),
+        agent="boss",
+        question=nodes[0].question,
+        package_version=hch.__version__,
+    )
+    return Tree(header=header, nodes=nodes)

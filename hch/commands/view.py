@@ -36,6 +36,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def main(args: argparse.Namespace) -> int:
     from hch.errors import ConfigError
+
+    try:
+        written = _write(args)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the page: {exc.strerror or exc}: {exc.filename}") from None
+    print(f"wrote {written}  (open {written.resolve().as_uri()})")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(written.resolve().as_uri())
+    return 0
+
+
+def _write(args: argparse.Namespace) -> Path:
+    from hch.errors import ConfigError
     from hch.trace import load
     from hch.viewer.page import write_tree_page
 
@@ -45,10 +60,10 @@ def main(args: argparse.Namespace) -> int:
             raise ConfigError(f"{source} is a study directory: it takes no second trace")
         from hch.viewer.index import write_study_index
 
-        written = write_study_index(source, args.output, title=args.title)
+        return write_study_index(source, args.output, title=args.title)
     elif args.other is None:
         out = Path(args.output) if args.output else source.with_suffix(".html")
-        written = write_tree_page(out, load(source), labels=(source.name, ""), title=args.title)
+        return write_tree_page(out, load(source), labels=(source.name, ""), title=args.title)
     else:
         other = Path(args.other)
         default = source.with_name(f"{source.stem}-vs-{other.stem}.html")
@@ -56,10 +71,4 @@ def main(args: argparse.Namespace) -> int:
         labels = (
             (str(source), str(other)) if source.name == other.name else (source.name, other.name)
         )
-        written = write_tree_page(out, load(source), load(other), labels=labels, title=args.title)
-    print(f"wrote {written}  (open {written.resolve().as_uri()})")
-    if args.open:
-        import webbrowser
-
-        webbrowser.open(written.resolve().as_uri())
-    return 0
+    return write_tree_page(out, load(source), load(other), labels=labels, title=args.title)

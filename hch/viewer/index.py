@@ -60,20 +60,7 @@ def _plots(directory: Path) -> list[dict[str, str]]:
 
 
 def _cell(cell: Cell, kept: int) -> dict[str, Any]:
-    return {
-        "params": cell.params,
-        "rows": cell.rows,
-        "n": cell.n,
-        "right": cell.right,
-        "accuracy": cell.accuracy,
-        "low": cell.low,
-        "high": cell.high,
-        "nodes": cell.nodes,
-        "failed": cell.failed,
-        "errors": cell.errors,
-        "unscored": cell.unscored,
-        "kept": kept,
-    }
+    return {**cell.model_dump(mode="json"), "accuracy": cell.accuracy, "kept": kept}
 
 
 def _trace_file(directory: Path, row: ResultRow) -> Path | None:

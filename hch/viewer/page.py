@@ -89,7 +89,7 @@ def tree_page(
     tree: Tree,
     other: Tree | None = None,
     *,
-    labels: tuple[str, str] = ("A", "B"),
+    labels: tuple[str, str] | None = None,
     title: str | None = None,
     back: str | None = None,
     task: Any = None,
@@ -97,12 +97,13 @@ def tree_page(
     """The HTML page of ``tree``, or of ``tree`` and ``other`` side by side.
 
     Args:
-        labels: What to call the trees (their file names).
+        labels: What to call the trees (their file names; default "tree", or "A" and "B").
         title: The page title (default: the label, or "A vs B").
         back: A relative link shown as "study index" (pages written by a study index).
         task: The task that judges nodes (default: the one each header names).
     """
     trees = [tree] if other is None else [tree, other]
+    labels = labels or (("tree", "") if other is None else ("A", "B"))
     facts = [TreeFacts(t, task) for t in trees]
     paths = outline(p for f in facts for p in f.nodes)
     row = {p: i for i, p in enumerate(paths)}
