@@ -36,6 +36,7 @@ class TreeFacts:
         task: The task that judges it: the one given, else the one the tree's header
             names (None where that is unknown).
         correct: Each node's verdict: True, False, or None where nobody can tell.
+        nodes: The recorded nodes by path.
     """
 
     def __init__(self, tree: Tree, task: Any = None) -> None:
