@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser(
         "report",
         help="print a study's accuracy table; write its plots and index page",
-        description="Accuracy with a 95%% Wilson interval per grid point, mean nodes used, "
+        description="Accuracy with a 95% Wilson interval per grid point, mean nodes used, "
         "failures and errors (both counted as wrong); plots of accuracy and nodes against "
         "one parameter into DIR/plots/ (PNG and SVG); and DIR/index.html, a page of the table, "
         "the plots and every kept tree (open it in a browser).",
