@@ -2,6 +2,7 @@
 
 from hch.agent import Agent, FunctionAgent, Policy, agent, by_depth
 from hch.context import Child, Context
+from hch.diff import TreeDiff, diff
 from hch.errors import (
     AgentError,
     BudgetExhausted,
@@ -87,6 +88,7 @@ __all__ = [
     "ToolNotGranted",
     "TraceError",
     "Tree",
+    "TreeDiff",
     "TreeHeader",
     "TreeStats",
     "Usage",
@@ -94,6 +96,7 @@ __all__ = [
     "agent",
     "by_depth",
     "derive_seed",
+    "diff",
     "format_path",
     "from_graph",
     "load",
