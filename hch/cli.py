@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from hch.commands import analyze as analyze_command
 from hch.commands import cache as cache_command
 from hch.commands import report as report_command
 from hch.commands import run as run_command
@@ -17,7 +18,7 @@ from hch.version import __version__
 
 __all__ = ["main", "parser"]
 
-COMMANDS = [run_command, study_command, report_command, cache_command]
+COMMANDS = [run_command, study_command, report_command, analyze_command, cache_command]
 """Each module adds one subcommand with ``add_parser(subparsers)``; packages above the
 engine add theirs through the ``hch.commands`` entry points (e.g. ``serve-model``)."""
 

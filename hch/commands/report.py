@@ -20,7 +20,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="print a study's accuracy table and write its plots",
         description="Accuracy with a 95%% Wilson interval per grid point, mean nodes used, "
         "failures and errors (both counted as wrong); plots of accuracy and nodes against "
-        "one parameter into DIR/plots/ (PNG and SVG).",
+        "one parameter into DIR/plots/ (PNG and SVG). When kept traces have a task that "
+        "checks every node, also where errors were born, how they propagated and how far "
+        "they travelled (as `hch analyze DIR`).",
     )
     p.add_argument("directory", metavar="DIR", help="a study directory (with results.jsonl)")
     p.add_argument(
@@ -46,6 +48,7 @@ def show(
     rows: Sequence[ResultRow], directory: str | Path, *, x: str | None = None, plots: bool = True
 ) -> None:
     """Print the table of ``rows`` (a study in ``directory``) and write its plots there."""
+    from hch.commands.analyze import show_study
     from hch.study.plots import plot
     from hch.study.report import table, text
 
@@ -58,10 +61,10 @@ def show(
         Console().print(table(rows, title=rows[0].study))
     else:
         print(text(rows))
-    if not plots:
-        return
-    files = plot(rows, directory, x=x)
-    if not files:
-        print("no plots: no numeric parameter to plot against")
-    for file in files:
-        print(f"plot: {file}")
+    if plots:
+        files = plot(rows, directory, x=x)
+        if not files:
+            print("no plots: no numeric parameter to plot against")
+        for file in files:
+            print(f"plot: {file}")
+    show_study(rows, Path(directory), plots)
