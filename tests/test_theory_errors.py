@@ -202,3 +202,25 @@ def test_chain_closed_form() -> None:
             math.comb(hops, k) * eps**k * (1 - eps) ** (hops - k) for k in range(1, hops + 1, 2)
         )
         assert chain_error(eps, hops) == pytest.approx(odd)
+
+
+def test_the_ready_study_reports_each_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert noisy_trees.main(["--out", str(tmp_path), "--trials", "3", "--quiet"]) == 0
+    ran = capsys.readouterr().out
+    for name in ("chain", "majority", "broadcast"):
+        assert f"{name}: root error, measured (95% CI) against theory" in ran
+        for suffix in ("png", "svg"):
+            assert (tmp_path / "plots" / f"theory_{name}.{suffix}").stat().st_size > 1000
+    assert "3-input majority: threshold ε = 0.1667" in ran
+    assert "5-input majority: threshold ε = 0.2333" in ran
+    assert "ε = 0.1: error settles at 0.1464 < 1/2" in ran and "ε = 0.27: error tends to 1/2" in ran
+    assert "fanout 2: Kesten–Stigum threshold ε = 0.1464" in ran
+    assert "ε = 0.1: b(1 − 2ε)² = 1.280: recoverable at any depth" in ran
+    assert "ε = 0.2: b(1 − 2ε)² = 0.720: lost as depth grows" in ran
+    # the report again from what is stored, running nothing
+    assert noisy_trees.main(["--out", str(tmp_path), "--report"]) == 0
+    assert capsys.readouterr().out == ran
+    assert noisy_trees.main(["--out", str(tmp_path / "empty"), "--report"]) == 2
+    assert "run without --report first" in capsys.readouterr().err

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 __all__ = [
     "broadcast_majority_accuracy",
@@ -104,17 +105,25 @@ def broadcast_majority_accuracy(epsilon: float, depth: int, fanout: int = 2) -> 
     ``fanout`` children, flipped with ``epsilon``. Exact: the distribution of the count
     of leaves that hold the root's bit is built level by level.
     """
-    ones = [0.0, 1.0]  # a leaf holding the bit: one leaf, holding it
-    for _ in range(depth):
-        copy = [(1 - epsilon) * a + epsilon * b for a, b in zip(ones, reversed(ones), strict=True)]
-        below = [1.0]
-        for _ in range(fanout):
-            below = _convolve(below, copy)
-        ones = below
+    ones = _leaves_holding(epsilon, depth, fanout)
     leaves = len(ones) - 1
     right = sum(ones[k] for k in range(leaves + 1) if 2 * k > leaves)
     tie = ones[leaves // 2] if leaves % 2 == 0 else 0.0
     return right + tie / 2
+
+
+@cache
+def _leaves_holding(epsilon: float, depth: int, fanout: int) -> tuple[float, ...]:
+    """P(k of the leaves hold the root's bit), k = 0..fanout^depth; one level on the last."""
+    if depth == 0:
+        return (0.0, 1.0)  # the root is the one leaf, and holds its bit
+    above = _leaves_holding(epsilon, depth - 1, fanout)
+    # a child's subtree: its copy kept (counts as above) or flipped (counts reversed)
+    copy = [(1 - epsilon) * a + epsilon * b for a, b in zip(above, reversed(above), strict=True)]
+    below = [1.0]
+    for _ in range(fanout):
+        below = _convolve(below, copy)
+    return tuple(below)
 
 
 def _convolve(a: list[float], b: list[float]) -> list[float]:
