@@ -35,6 +35,7 @@ from agents.binary import Broadcast, FlipRelay, NoisyMajority
 from experiments.tasks.bits import BitTask
 from hch import Limits
 from hch.analysis import (
+    Grid,
     broadcast_majority_accuracy,
     chain_error,
     kesten_stigum,
@@ -143,20 +144,20 @@ def thresholds(name: str, found: list[Point]) -> list[str]:
 def report(name: str, found: list[Point]) -> str:
     """Measured against predicted root error, one line per grid point."""
     names = list(found[0].params) if found else []
-    lines = [f"{name}: root error, measured (95% CI) against theory"]
-    header = [*names, "n", "measured", "95% CI", "theory", "in CI"]
-    body = [
-        [str(p.params[k]) for k in names]
-        + [str(p.n), f"{p.error:.4f}", f"{p.low:.4f}-{p.high:.4f}", f"{p.predicted:.4f}"]
-        + ["yes" if p.inside else "NO"]
-        for p in found
-    ]
-    widths = [max(len(x) for x in column) for column in zip(header, *body, strict=True)]
-    for line in [header, *body]:
-        lines.append("  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)))
+    grid = Grid(
+        title=f"{name}: root error, measured (95% CI) against theory",
+        headers=[*names, "n", "measured", "95% CI", "theory", "in CI"],
+        lines=[
+            [str(p.params[k]) for k in names]
+            + [str(p.n), f"{p.error:.4f}", f"{p.low:.4f}-{p.high:.4f}", f"{p.predicted:.4f}"]
+            + ["yes" if p.inside else "NO"]
+            for p in found
+        ],
+        keys=0,
+    )
     inside = sum(p.inside for p in found)
-    lines.append(f"{inside} of {len(found)} grid points hold theory in their 95% interval")
-    return "\n".join(lines + thresholds(name, found))
+    summary = f"{inside} of {len(found)} grid points hold theory in their 95% interval"
+    return "\n".join([grid.text(), summary, *thresholds(name, found)])
 
 
 def figure(name: str, found: list[Point], out: Path) -> list[Path]:

@@ -62,7 +62,7 @@ def plot_errors(errors: StudyErrors, directory: str | FilePath) -> list[FilePath
                 ("share of wrong roots' error origins", _draw_root_origins),
                 (
                     "errors born per checked node",
-                    _rate_drawer(lambda d: (d.originating, d.checked)),
+                    _rate_drawer(lambda d: (d.originating, d.checked), share=False),
                 ),
             ],
         ),
@@ -92,6 +92,7 @@ def _figure(
     rows: list[tuple[str, Callable[[Any, list[tuple[str, CellErrors]]], None]]],
 ) -> Any:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     width = max(5.0, 4.2 * len(panels))
     fig = Figure(figsize=(width, 3.6 * len(rows) + 0.6), layout="constrained")
@@ -100,7 +101,7 @@ def _figure(
         for c, (title, lines) in enumerate(panels):
             ax = axes[r][c]
             draw(ax, lines)
-            ax.set_ylim(-0.02, 1.02)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.grid(alpha=0.3)
             if title:
                 ax.set_title(title, fontsize="medium")
@@ -133,9 +134,14 @@ def _draw_root_origins(ax: Any, lines: list[tuple[str, CellErrors]]) -> None:
             label=label or None,
         )
     ax.set_xlabel("node depth")
+    ax.set_ylim(-0.02, 1.02)
 
 
-def _rate_drawer(rate: Rate) -> Callable[[Any, list[tuple[str, CellErrors]]], None]:
+def _rate_drawer(
+    rate: Rate, share: bool = True
+) -> Callable[[Any, list[tuple[str, CellErrors]]], None]:
+    """Draws ``k / n`` by node depth with Wilson bands; a share's axis spans 0..1."""
+
     def draw(ax: Any, lines: list[tuple[str, CellErrors]]) -> None:
         for (label, cell), colour in zip(lines, _colours(len(lines)), strict=True):
             points = [(d.depth, *rate(d)) for d in cell.depths]
@@ -151,6 +157,8 @@ def _rate_drawer(rate: Rate) -> Callable[[Any, list[tuple[str, CellErrors]]], No
                 xs, [b[0] for b in bands], [b[1] for b in bands], color=colour, alpha=0.15
             )
         ax.set_xlabel("node depth")
+        if share:
+            ax.set_ylim(-0.02, 1.02)
 
     return draw
 
@@ -166,3 +174,4 @@ def _draw_travel(ax: Any, lines: list[tuple[str, CellErrors]]) -> None:
             xs, [cell.travelled(k) / n for k in xs], marker="o", color=colour, label=label or None
         )
     ax.set_xlabel("levels travelled (k)")
+    ax.set_ylim(-0.02, 1.02)
