@@ -212,3 +212,48 @@ def test_a_trace_without_a_task_says_it_cannot_tell(tmp_path: Path) -> None:
     assert "nothing to check against" in done.stdout
     header = json.loads(plain.read_text().splitlines()[0])
     assert header["header"]["task"] is None
+
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J[red]boo[/red]\u202e"
+
+
+def _in_a_terminal(*args: str) -> str:
+    """What ``hch ARGS`` writes to a pseudo-terminal (so rich draws its tables)."""
+    import os
+
+    main_fd, child_fd = os.openpty()
+    env = {**os.environ, "COLUMNS": "220", "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hch", *args], stdout=child_fd, stderr=child_fd, env=env
+    )
+    os.close(child_fd)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main_fd, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main_fd)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks).decode()
+
+
+def test_a_terminal_gets_tables_and_no_escape_sequence_from_the_trace(tmp_path: Path) -> None:
+    question = hch.Question(text=HOSTILE, data=["+", ["+", 1, 2], ["-", 9, 4]])
+    tree = hch.run(
+        question,
+        NoisyCalculator(p_error=1.0),
+        limits=hch.Limits(max_depth=1),
+        seed=3,
+        task="arithmetic",
+        truth=8,
+        trace=tmp_path / "hostile.jsonl",
+    )
+    assert tree.root.answer is not None and tree.root.answer.data != 8
+    shown = _in_a_terminal("analyze", str(tmp_path / "hostile.jsonl"))
+    assert "the root's error was born at" in shown and "┃" in shown  # a rich table
+    assert "[red]boo[/red]" in shown and "\\x1b]0;owned\\x07" in shown and "\\u202e" in shown
+    assert "\x1b]0;" not in shown and "\x1b[2J" not in shown and "\u202e" not in shown
