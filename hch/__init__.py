@@ -44,7 +44,7 @@ from hch.model import (
 )
 from hch.scheduler import run, run_tree
 from hch.seeding import derive_seed
-from hch.tasks import GradedTask, NodeChecker, Sample, Task
+from hch.tasks import GradedTask, NodeChecker, NodeTruth, Sample, Task
 from hch.trace import load, save
 from hch.version import __version__
 
@@ -75,6 +75,7 @@ __all__ = [
     "Node",
     "NodeChecker",
     "NodeError",
+    "NodeTruth",
     "Note",
     "Path",
     "Policy",

@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from hch.commands import analyze as analyze_command
 from hch.commands import cache as cache_command
 from hch.commands import diff as diff_command
 from hch.commands import export as export_command
@@ -25,6 +26,7 @@ COMMANDS = [
     run_command,
     study_command,
     report_command,
+    analyze_command,
     show_command,
     view_command,
     diff_command,

@@ -10,11 +10,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from hch.errors import ConfigError
+from hch.loading import build
 from hch.model import Node, Path, Tree
 from hch.registry import find, registered
 from hch.tasks import NodeChecker, Sample, Task
 
-__all__ = ["check_node", "trace_task", "verdicts"]
+__all__ = ["check_node", "task_named", "trace_task", "verdicts"]
+
+
+def task_named(name: str) -> Any:
+    """The registered task called ``name``, built with its defaults.
+
+    Only registered names are looked up: a trace is untrusted, so the ``module:attr``
+    form (which imports code) is never taken from one. Questions carry their own
+    structure, so a task built with defaults checks any of its nodes.
+
+    Raises:
+        ConfigError: the name is not a registered task, or it cannot be built.
+    """
+    known = registered("task")
+    if name not in known:
+        raise ConfigError(
+            f"the trace's task {name!r} is not a registered task ({', '.join(known)})"
+        )
+    try:
+        return build(find("task", name), {}, "task")
+    except ImportError as exc:
+        raise ConfigError(f"task {name!r} cannot be loaded: {exc}") from None
 
 
 def trace_task(tree: Tree) -> Any | None:
@@ -24,10 +47,10 @@ def trace_task(tree: Tree) -> Any | None:
     task that cannot be built without parameters.
     """
     name = tree.header.task
-    if not name or name not in registered("task"):
+    if not name:
         return None
     try:
-        return find("task", name)()
+        return task_named(name)
     except Exception:  # a task needing parameters, or a broken plugin: unknown, not fatal
         return None
 

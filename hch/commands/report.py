@@ -21,8 +21,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="print a study's accuracy table; write its plots and index page",
         description="Accuracy with a 95% Wilson interval per grid point, mean nodes used, "
         "failures and errors (both counted as wrong); plots of accuracy and nodes against "
-        "one parameter into DIR/plots/ (PNG and SVG); and DIR/index.html, a page of the table, "
-        "the plots and every kept tree (open it in a browser).",
+        "one parameter into DIR/plots/ (PNG and SVG); when kept traces have a task that "
+        "checks every node, where errors were born, how they propagated and how far they "
+        "travelled (as `hch analyze DIR`); and DIR/index.html, a page of the table, the "
+        "plots and every kept tree (open it in a browser).",
     )
     p.add_argument("directory", metavar="DIR", help="a study directory (with results.jsonl)")
     p.add_argument(
@@ -53,8 +55,9 @@ def show(
     plots: bool = True,
     index: bool = True,
 ) -> None:
-    """Print the table of ``rows`` (a study in ``directory``) and write its plots and
-    its index page there."""
+    """Print the table of ``rows`` (a study in ``directory``), its error analysis, and
+    write its plots and its index page there."""
+    from hch.commands.analyze import show_study
     from hch.study.plots import plot
     from hch.study.report import table, text
 
@@ -73,6 +76,7 @@ def show(
             print("no plots: no numeric parameter to plot against")
         for file in files:
             print(f"plot: {file}")
+    show_study(rows, Path(directory), plots)
     if index:
         from hch.viewer.index import write_study_index
 
