@@ -112,4 +112,9 @@ def _node_or_end(line: str) -> Node | dict[str, Any]:
     return Node.model_validate_json(line)
 
 
-_READERS = {1: _read_v1}
+def _read_v2(name: str, lines: list[str]) -> Tree:
+    """Version 2 adds the header's ``spec``; the lines are otherwise those of version 1."""
+    return _read_v1(name, lines)
+
+
+_READERS = {1: _read_v1, 2: _read_v2}
