@@ -181,7 +181,8 @@ async def replay_tree(
         base, trial_tools = rebuild(rec.header.spec)
     else:
         base = _nothing_runs
-    policy = _Overridden(base, {p: as_policy(a)(len(p), p) for p, a in agents.items()})
+    overrides = {p: as_policy(a)(len(p), p) for p, a in agents.items()}
+    policy = _Overridden(base, overrides) if overrides else base
     plan = ReplayPlan(
         recording=index,
         calls=Calls(rec.nodes),
