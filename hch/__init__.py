@@ -21,7 +21,9 @@ from hch.errors import (
 )
 from hch.graph import TreeStats, from_graph, to_graph, tree_stats
 from hch.hashing import stable_hash
+from hch.lab import Lab
 from hch.limits import Limits
+from hch.memes import Meme, declare_memes, declared_memes, memes_in
 from hch.model import (
     SCHEMA_VERSION,
     Answer,
@@ -64,8 +66,10 @@ __all__ = [
     "FunctionAgent",
     "GradedTask",
     "HCHError",
+    "Lab",
     "LimitExceeded",
     "Limits",
+    "Meme",
     "ModelAPIError",
     "ModelCall",
     "ModelError",
@@ -92,10 +96,13 @@ __all__ = [
     "__version__",
     "agent",
     "by_depth",
+    "declare_memes",
+    "declared_memes",
     "derive_seed",
     "format_path",
     "from_graph",
     "load",
+    "memes_in",
     "run",
     "run_tree",
     "save",
