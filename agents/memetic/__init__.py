@@ -29,7 +29,7 @@ from agents.memetic._blame import (
     blamed_part,
     is_blame_question,
 )
-from agents.memetic._calculator import MemeticCalculator
+from agents.memetic._calculator import LEDGER, MemeticCalculator
 from agents.memetic._carry import Carry, strip_memes
 from agents.memetic._evidence import AvoidTests, Conceal
 from agents.memetic._inject import Inject, with_memes
@@ -50,6 +50,7 @@ __all__ = [
     "CONCEAL",
     "CREDULOUS",
     "INJECT",
+    "LEDGER",
     "SCEPTICAL",
     "SHIFT_BLAME",
     "AvoidTests",

@@ -60,11 +60,13 @@ def plot_memes(
       pooled over ``x``;
     * ``share``: memetic share of answers by depth, in the cells with the largest ``x``
       (a rising line toward depth 0 is selection);
-    * ``errors`` (when errors were followed): share of error births that reach the root.
+    * ``errors`` (when errors were followed): share of errors born below the root that
+      reach it.
 
     Returns the files written.
     """
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     cells = list(cells)
     if not cells:
@@ -85,6 +87,8 @@ def plot_memes(
     def figure(ylabel: str, xlabel: str, what: str) -> tuple[Any, Any]:
         fig = Figure(figsize=(7, 4.5), layout="constrained")
         ax = fig.add_subplot()
+        if xlabel != x or all(isinstance(c.params[x], int) for c in cells):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.set_title(f"{title}: {what}" if title else what)
@@ -103,8 +107,9 @@ def plot_memes(
     _legend(ax, series)
     save(fig, "root_capture")
 
-    fig, ax = figure("per-hop transmission (95% CI)", "depth of the deciding parent", "")
-    ax.set_title(f"{title}: per-hop transmission" if title else "per-hop transmission")
+    fig, ax = figure(
+        "per-hop transmission (95% CI)", "depth of the deciding parent", "transmission"
+    )
     for label, group in series.items():
         pooled = sum((c.counts for c in group), MemeCounts())
         depths = sorted(pooled.hops)
@@ -123,7 +128,9 @@ def plot_memes(
     save(fig, "share")
 
     if any(c.counts.errors for c in cells):
-        fig, ax = figure("error births reaching the root (95% CI)", x, f"error reach vs {x}")
+        fig, ax = figure(
+            "errors born below the root that reach it (95% CI)", x, f"error reach vs {x}"
+        )
         for label, group in series.items():
             xs = [c.params[x] for c in group]
             _band(ax, xs, [c.counts.error_reach for c in group], label or None)

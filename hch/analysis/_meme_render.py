@@ -6,16 +6,22 @@ its control characters escaped, and rich tables get plain ``Text`` (no markup).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path as FilePath
+from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from hch.analysis._meme_study import MemeCell, MemeCounts, Rate
+from hch.analysis._meme_plots import Theory, plot_memes
+from hch.analysis._meme_study import MemeCell, MemeCounts, Rate, study_memes
 from hch.analysis._meme_trace import Birth, TreeMemes
 from hch.model import Path, format_path
+from hch.study.results import ResultRow
 
-__all__ = ["study_tables", "study_text", "trace_table", "trace_text"]
+__all__ = ["show_study", "study_tables", "study_text", "trace_table", "trace_text"]
 
 
 def _safe(value: object) -> str:
@@ -133,7 +139,7 @@ def _grids(cells: Sequence[MemeCell]) -> list[tuple[str, list[str], list[list[st
         ]
         for key, c in zip(keys, cells, strict=True)
     ]
-    headers = [*names, "trees", "births/tree", "root capture (95% CI)", "birth -> root"]
+    headers = [*names, "trees", "births/tree", "root capture (95% CI)", "born below -> root"]
     grids.append(("root capture", [*headers, "mean height", "accuracy", "nodes"], capture))
     transmission = [
         [*key, c.counts.transmission().text(), *(c.counts.transmission(d).text() for d in depths)]
@@ -173,7 +179,8 @@ def _grids(cells: Sequence[MemeCell]) -> list[tuple[str, list[str], list[list[st
             ]
             for key, c in zip(keys, cells, strict=True)
         ]
-        headers = [*names, "errors -> root", "mean error height", "lab calls", "lab false"]
+        headers = [*names, "errors below -> root", "mean error height", "lab calls"]
+        headers.append("lab false")
         grids.append(("errors and evidence", [*headers, "noted"], errors))
     elif any(c.counts.lab[1] or c.counts.notes for c in cells):
         evidence = [
@@ -216,3 +223,33 @@ def study_tables(cells: Iterable[MemeCell]) -> list[Table]:
             table.add_row(*(Text(cell) for cell in line))
         tables.append(table)
     return tables
+
+
+def show_study(
+    rows: Iterable[ResultRow],
+    directory: str | FilePath,
+    *,
+    x: str = "depth",
+    theory: Theory | None = None,
+    task: Any = None,
+    plots: bool = True,
+    title: str | None = None,
+) -> list[FilePath]:
+    """Print a study's meme tables (rich on a terminal, plain text otherwise) and write
+    its meme plots into ``DIRECTORY/plots/``; returns the plots written."""
+    cells = study_memes(rows, directory, task=task)
+    if sys.stdout.isatty():
+        console = Console()
+        for table in study_tables(cells):
+            console.print(table)
+    else:
+        print(study_text(cells))
+    if not plots or not cells:
+        return []
+    if any(x not in c.params for c in cells):
+        print(f"no meme plots: the study has no parameter {x!r}")
+        return []
+    files = plot_memes(cells, directory, x=x, theory=theory, title=title)
+    for file in files:
+        print(f"plot: {file}")
+    return files

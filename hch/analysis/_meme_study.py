@@ -166,8 +166,9 @@ class MemeCounts(BaseModel):
 
     @property
     def birth_capture(self) -> Rate:
-        """Births whose route reached the root."""
-        return Rate(hits=sum(v[0] for v in self.births.values()), n=self.n_births)
+        """Births below the root whose route reached it."""
+        below = [v for d, v in self.births.items() if d > 0]
+        return Rate(hits=sum(v[0] for v in below), n=sum(v[1] for v in below))
 
     @property
     def n_births(self) -> int:
@@ -205,11 +206,9 @@ class MemeCounts(BaseModel):
 
     @property
     def error_reach(self) -> Rate:
-        """Error births that went all the way to the root."""
-        return Rate(
-            hits=sum(v[0] for v in self.errors.values()),
-            n=sum(v[1] for v in self.errors.values()),
-        )
+        """Errors born below the root that went all the way up to it."""
+        below = [v for d, v in self.errors.items() if d > 0]
+        return Rate(hits=sum(v[0] for v in below), n=sum(v[1] for v in below))
 
     @property
     def mean_error_height(self) -> float | None:

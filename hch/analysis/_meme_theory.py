@@ -21,6 +21,10 @@ and the root is captured with probability ``q_0``. Three cases in closed form:
   ``P(root captured) = 1 - G^{∘D}(1 - m)``. Memes are selected on the way up (their
   share grows with height) when ``b·c > 1``, the process's supercritical regime; for
   ``b·c ≤ 1`` capture vanishes as ``D`` grows, however likely births are.
+* Meme-only answers asked again (a parent not persuaded by an answer that is nothing
+  but the meme asks its question once more, as ``Carry(redo=True)`` does with memes
+  that replace answers): each child slot persuades with probability
+  ``c·q·(1 + q·(1 - c))`` instead of ``c·q``, the second term being the fresh child.
 * With a lab: a sceptical node tests each meme it is persuaded of; a lab with error rate
   ``e`` judges one claim the same way everywhere in a tree, so with probability ``e`` it
   passes the meme (``a = 1``) and otherwise refutes it, after which a node still keeps
@@ -56,6 +60,7 @@ def root_capture(
     birth: float | Sequence[float],
     fanout: int = 2,
     accept: float = 1.0,
+    redo: bool = False,
 ) -> float:
     """Chance the root carries the meme (``q_0`` above).
 
@@ -65,6 +70,7 @@ def root_capture(
         birth: Chance a node injects: one rate for every depth, or one per depth 0..D.
         fanout: Children per internal node (``b``).
         accept: Chance a persuaded node keeps the meme (``a``).
+        redo: Meme-only answers that did not persuade are asked again once.
     """
     if depth < 0 or fanout < 1:
         raise ValueError(f"need depth >= 0 and fanout >= 1, got {depth}, {fanout}")
@@ -75,7 +81,8 @@ def root_capture(
         _check("birth", m)
     q = rates[depth]
     for k in range(depth - 1, -1, -1):
-        q = rates[k] + (1 - rates[k]) * accept * (1 - (1 - carry * q) ** fanout)
+        slot = carry * q * (1 + q * (1 - carry)) if redo else carry * q
+        q = rates[k] + (1 - rates[k]) * accept * (1 - (1 - slot) ** fanout)
     return q
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hch.graph import to_graph
 from hch.memes import Meme, declared_memes, memes_in
-from hch.model import Path, ToolCall, Tree
+from hch.model import Answer, Path, Question, ToolCall, Tree
 from hch.tasks import NodeChecker
 
 __all__ = ["Birth", "Hop", "TreeMemes", "carriers", "trace_memes"]
@@ -99,7 +99,8 @@ class TreeMemes(BaseModel):
         lab_false: Of those, the verdicts that were False.
         notes: How often nodes noted each misbehaviour (``meme_injected``,
             ``concealed``, ``avoided_test``, ``blame_shifted``): the simulator's truth.
-        errors: Error births and how far each went (only with a task that checks nodes).
+        errors: Error births and how far each went (only with a task that checks nodes):
+            wrong task content, followed up while each ancestor is wrong too.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -177,7 +178,7 @@ def trace_memes(
         for tag in sorted(tags)
         if not any(tag in carried.get(child, ()) for child in graph.successors(path))
     ]
-    errors = _errors(tree, graph, task) if isinstance(task, NodeChecker) else None
+    errors = _errors(tree, graph, task, known) if isinstance(task, NodeChecker) else None
     return TreeMemes(
         memes=known,
         carried=carried,
@@ -205,14 +206,30 @@ def _route(graph: nx.DiGraph, has: dict[Path, Any], path: Path, tag: str, inject
 _WRONG = "error"
 
 
-def _errors(tree: Tree, graph: nx.DiGraph, task: NodeChecker) -> list[Birth]:
-    """Errors followed like memes: a wrong node none of whose children is wrong is a
-    birth; its route goes up while each ancestor is wrong too."""
-    wrong = {
-        n.path: frozenset({_WRONG})
-        for n in tree
-        if n.answer is not None and task.check_node(n.question, n.answer) is False
-    }
+def _check(task: NodeChecker, question: Question, answer: Answer) -> bool | None:
+    """The task's verdict; None for a question it cannot read (a follow-up, say)."""
+    try:
+        return task.check_node(question, answer)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+
+
+def _errors(tree: Tree, graph: nx.DiGraph, task: NodeChecker, known: list[Meme]) -> list[Birth]:
+    """Errors followed like memes, on the task content of answers (memes taken out; an
+    answer that is nothing but a meme makes no claim about the task). A wrong node none
+    of whose children is wrong is a birth; its route goes up while ancestors are wrong."""
+    wrong = {}
+    for node in tree:
+        if node.answer is None:
+            continue
+        text = node.answer.text
+        for meme in known:
+            text = meme.strip(text)
+        if not text and node.answer.data is None:
+            continue
+        content = Answer(text=text, data=node.answer.data)
+        if _check(task, node.question, content) is False:
+            wrong[node.path] = frozenset({_WRONG})
     return [
         _route(graph, wrong, path, _WRONG, False)
         for path in sorted(wrong)

@@ -17,7 +17,13 @@ The closed forms the simulator must match are ``root_capture`` and
 """
 
 from hch.analysis._meme_plots import Theory, plot_memes
-from hch.analysis._meme_render import study_tables, study_text, trace_table, trace_text
+from hch.analysis._meme_render import (
+    show_study,
+    study_tables,
+    study_text,
+    trace_table,
+    trace_text,
+)
 from hch.analysis._meme_study import (
     METRICS_KEY,
     MemeCell,
@@ -42,6 +48,7 @@ __all__ = [
     "grounded_root_capture",
     "plot_memes",
     "root_capture",
+    "show_study",
     "study_memes",
     "study_tables",
     "study_text",
