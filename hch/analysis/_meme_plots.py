@@ -104,7 +104,7 @@ def plot_memes(
             _theory(ax, [(c.params[x], theory(c.params)) for c in group], line.get_color())
     if theory is not None:
         ax.plot([], [], linestyle="--", color="grey", label="closed form")
-    _legend(ax, series)
+    _legend(ax)
     save(fig, "root_capture")
 
     fig, ax = figure(
@@ -114,7 +114,7 @@ def plot_memes(
         pooled = sum((c.counts for c in group), MemeCounts())
         depths = sorted(pooled.hops)
         _band(ax, depths, [pooled.transmission(d) for d in depths], label or None)
-    _legend(ax, series)
+    _legend(ax)
     save(fig, "transmission")
 
     fig, ax = figure("answers carrying a meme (95% CI)", "depth (0 = root)", "memetic share")
@@ -124,7 +124,7 @@ def plot_memes(
         name = f"{label}, {x}={top.params[x]}" if label else f"{x}={top.params[x]}"
         _band(ax, depths, [top.counts.share(d) for d in depths], name)
     ax.invert_xaxis()
-    ax.legend(fontsize="small")
+    _legend(ax)
     save(fig, "share")
 
     if any(c.counts.errors for c in cells):
@@ -134,7 +134,7 @@ def plot_memes(
         for label, group in series.items():
             xs = [c.params[x] for c in group]
             _band(ax, xs, [c.counts.error_reach for c in group], label or None)
-        _legend(ax, series)
+        _legend(ax)
         save(fig, "errors")
     return written
 
@@ -146,6 +146,6 @@ def _theory(ax: Any, points: list[tuple[Any, float | None]], color: Any) -> None
         ax.plot(xs, ys, linestyle="--", color=color, alpha=0.8)
 
 
-def _legend(ax: Any, series: Mapping[str, Any]) -> None:
-    if len(series) > 1 or any(series):
+def _legend(ax: Any) -> None:
+    if ax.get_legend_handles_labels()[1]:
         ax.legend(fontsize="small")

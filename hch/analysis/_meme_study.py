@@ -41,7 +41,11 @@ class Rate(BaseModel):
 
     @property
     def interval(self) -> tuple[float, float]:
-        return wilson_interval(self.hits, self.n)
+        """95% Wilson interval; it always holds the observed proportion."""
+        low, high = wilson_interval(self.hits, self.n)
+        if self.n:  # the interval's float arithmetic can land a hair inside 0 or 1
+            low, high = min(low, self.hits / self.n), max(high, self.hits / self.n)
+        return low, high
 
     def text(self, digits: int = 2) -> str:
         """``0.42 [0.35, 0.49] (42/100)``, or ``-`` when there is nothing to count."""
