@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from experiments.tasks.arithmetic import ArithmeticTask
 from hch import Lab, Meme
 from hch.analysis.memes import Theory, show_study, tree_metrics
 from hch.commands.report import show
-from hch.study import BarProgress, Experiment, Quiet, run_study
+from hch.study import BarProgress, Experiment, Quiet, Results, run_study
+from hch.study.plots import numeric_parameters
 
 __all__ = ["MEASURE", "TASK", "calculator", "lab", "main", "meme"]
 
@@ -53,12 +54,19 @@ def main(
     argv: Sequence[str] | None = None,
     *,
     theory: Theory | None = None,
+    workers: int = 2,
+    x: str = "depth",
+    summary: Callable[[Results], str] | None = None,
 ) -> int:
-    """Run ``experiment`` into ``--out`` (resumable), print its tables, write its plots."""
+    """Run ``experiment`` into ``--out`` (resumable), print its tables, write its plots.
+
+    ``x`` is the plots' x axis; accuracy is plotted against it when it is numeric.
+    ``summary`` adds its own text at the end.
+    """
     p = argparse.ArgumentParser(prog=f"python -m experiments.{experiment.name}")
     p.add_argument("--out", default=f"runs/{experiment.name}", help="study directory")
     p.add_argument("--trials", type=int, help=f"trees per grid point ({experiment.trials})")
-    p.add_argument("--workers", type=int, default=2, help="processes (default: 2)")
+    p.add_argument("--workers", type=int, default=workers, help=f"processes ({workers})")
     p.add_argument("--seed", type=int, help="study seed")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
@@ -71,7 +79,9 @@ def main(
         workers=args.workers,
         progress=Quiet() if args.quiet or not sys.stdout.isatty() else BarProgress(),
     )
-    show(rows, out)
-    show_study(rows, out, theory=theory, title=experiment.name)
+    show(rows, out, x=x, plots=x in numeric_parameters(rows))
+    show_study(rows, out, x=x, theory=theory, title=experiment.name)
+    if summary is not None:
+        print(summary(rows))
     print(f"results: {out / 'results.jsonl'} ({len(rows)} rows); traces: {out / 'traces'}")
     return 0

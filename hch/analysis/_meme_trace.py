@@ -23,13 +23,14 @@ __all__ = ["Birth", "Hop", "TreeMemes", "carriers", "trace_memes"]
 
 
 class Hop(BaseModel):
-    """A child that carried a meme, and whether its parent carried it on.
+    """A child that carried a meme, and whether its parent, which answered, carried it on.
+
+    A parent that gave no answer (it failed) decided nothing: that is no hop.
 
     Attributes:
         tag: The meme.
         child: The carrying child's path.
-        carried: Whether the parent's answer carries the meme too (a parent that gave
-            no answer did not carry it).
+        carried: Whether the parent's answer carries the meme too.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -93,7 +94,7 @@ class TreeMemes(BaseModel):
         carried: Tags carried at each node that answered.
         answered: How many nodes answered, per depth.
         births: Every birth, by birth path.
-        hops: Every hop a meme tried (one per carrying child whose parent was recorded).
+        hops: Every hop a meme tried (one per carrying child whose parent answered).
         root: Tags the root answer carries.
         lab_calls: Lab calls, and how many of them called a claim false.
         lab_false: Of those, the verdicts that were False.
@@ -167,9 +168,9 @@ def trace_memes(
                 lab_calls += 1
                 lab_false += event.result is False
     hops = [
-        Hop(tag=tag, child=path, carried=tag in carried.get(path[:-1], frozenset()))
+        Hop(tag=tag, child=path, carried=tag in carried[path[:-1]])
         for path, tags in carried.items()
-        if path and path[:-1] in graph
+        if path and path[:-1] in carried
         for tag in sorted(tags)
     ]
     births = [
