@@ -27,7 +27,7 @@ class Behaviour(BaseModel):
     rank: ClassVar[int] = 0
 
     def session(self, ctx: Context) -> Session:
-        return Session(ctx)
+        return Session(self, ctx)
 
     async def answer(self, inner: Agent, question: Question, ctx: Context) -> Answer:
         """Answer at one node with ``inner`` doing the task under this behaviour."""

@@ -101,9 +101,7 @@ class ShiftBlame(Behaviour):
 
 
 class _Shifting(Session):
-    def __init__(self, config: ShiftBlame, ctx: Context) -> None:
-        super().__init__(ctx)
-        self.config = config
+    config: ShiftBlame
 
     async def start(self, question: Question) -> Answer | None:
         if not is_blame_question(question):

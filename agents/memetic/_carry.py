@@ -68,9 +68,10 @@ class Carry(Behaviour):
 
 
 class _Carrying(Session):
+    config: Carry
+
     def __init__(self, config: Carry, ctx: Context) -> None:
-        super().__init__(ctx)
-        self.config = config
+        super().__init__(config, ctx)
         self.known = {m.tag: m for m in config.memes}
         self.carried: dict[str, Meme] = {}
         self.rejected: dict[str, str] = {}

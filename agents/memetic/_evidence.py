@@ -43,9 +43,7 @@ class Conceal(Behaviour):
 
 
 class _Concealing(Session):
-    def __init__(self, config: Conceal, ctx: Context) -> None:
-        super().__init__(ctx)
-        self.config = config
+    config: Conceal
 
     async def tool(self, name: str, args: dict[str, Any]) -> Any:
         result = await self.ctx.tool(name, **args)
@@ -78,9 +76,7 @@ class AvoidTests(Behaviour):
 
 
 class _Avoiding(Session):
-    def __init__(self, config: AvoidTests, ctx: Context) -> None:
-        super().__init__(ctx)
-        self.config = config
+    config: AvoidTests
 
     async def tool(self, name: str, args: dict[str, Any]) -> Any:
         expects_failure = name == self.config.lab and args.get("question") is None

@@ -49,9 +49,10 @@ class Inject(Behaviour):
 
 
 class _Injecting(Session):
+    config: Inject
+
     def __init__(self, config: Inject, ctx: Context) -> None:
-        super().__init__(ctx)
-        self.config = config
+        super().__init__(config, ctx)
         fires = self.rng.random() < config.p
         self.fires = fires or ctx.path in config.at
 

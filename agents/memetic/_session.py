@@ -26,6 +26,7 @@ class Session:
     """One behaviour at one node. Override the hooks; each default changes nothing.
 
     Attributes:
+        config: The behaviour's configuration.
         ctx: The Context the behaviour was given (the node's, or an outer facade).
         rng: This behaviour's own draws at this node. It is seeded by one draw from
             ``ctx.rng`` (so by run seed and path) taken before the inner agent runs,
@@ -33,7 +34,8 @@ class Session:
             same in every arm of a study that uses the same stack of behaviours.
     """
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, config: Any, ctx: Context) -> None:
+        self.config = config
         self.ctx = ctx
         self.rng = random.Random(ctx.rng.getrandbits(64))
 

@@ -43,9 +43,7 @@ class Verify(Behaviour):
 
 
 class _Verifying(Session):
-    def __init__(self, config: Verify, ctx: Context) -> None:
-        super().__init__(ctx)
-        self.config = config
+    config: Verify
 
     async def start(self, question: Question) -> Answer | None:
         return blame_answer(question, False, self.rng) if is_blame_question(question) else None

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path as FilePath
 from typing import Any
 
-from hch.analysis._meme_study import MemeCell, MemeCounts, Rate
+from hch.analysis._meme_study import MemeCell, Rate
 from hch.errors import ConfigError
 from hch.study.plots import PLOTS_DIR
 
@@ -18,6 +18,14 @@ __all__ = ["plot_memes"]
 
 Theory = Callable[[Mapping[str, Any]], float | None]
 """The closed form's value at a grid point (None where it does not apply)."""
+
+
+def _named(cell: MemeCell) -> str:
+    return ", ".join(f"{k}={v}" for k, v in cell.params.items())
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _series(cells: list[MemeCell], x: str) -> dict[str, list[MemeCell]]:
@@ -56,10 +64,12 @@ def plot_memes(
 
     * ``root_capture``: share of trees whose root carries a meme, against ``x``; with
       ``theory``, the closed form as a dashed line of the same colour;
-    * ``transmission``: per-hop transmission against the depth of the deciding parent,
-      pooled over ``x``;
-    * ``share``: memetic share of answers by depth, in the cells with the largest ``x``
-      (a rising line toward depth 0 is selection);
+    * ``transmission``: per-hop transmission against the depth of the deciding parent;
+    * ``share``: memetic share of answers by depth (a line rising toward depth 0 is
+      selection);
+
+    the last two for the cell with the largest ``x`` on each line (for every cell when
+    ``x`` is not a number).
     * ``errors`` (when errors were followed): share of errors born below the root that
       reach it.
 
@@ -107,22 +117,23 @@ def plot_memes(
     _legend(ax)
     save(fig, "root_capture")
 
+    # Depth profiles: per cell at the largest x of each line (all cells if x is a name).
+    numeric = all(_number(c.params[x]) for c in cells)
+    profiles = [group[-1] for group in series.values()] if numeric else cells
+
     fig, ax = figure(
         "per-hop transmission (95% CI)", "depth of the deciding parent", "transmission"
     )
-    for label, group in series.items():
-        pooled = sum((c.counts for c in group), MemeCounts())
-        depths = sorted(pooled.hops)
-        _band(ax, depths, [pooled.transmission(d) for d in depths], label or None)
+    for cell in profiles:
+        depths = sorted(cell.counts.hops)
+        _band(ax, depths, [cell.counts.transmission(d) for d in depths], _named(cell))
     _legend(ax)
     save(fig, "transmission")
 
     fig, ax = figure("answers carrying a meme (95% CI)", "depth (0 = root)", "memetic share")
-    for label, group in series.items():
-        top = group[-1]
-        depths = sorted(top.counts.nodes)
-        name = f"{label}, {x}={top.params[x]}" if label else f"{x}={top.params[x]}"
-        _band(ax, depths, [top.counts.share(d) for d in depths], name)
+    for cell in profiles:
+        depths = sorted(cell.counts.nodes)
+        _band(ax, depths, [cell.counts.share(d) for d in depths], _named(cell))
     ax.invert_xaxis()
     _legend(ax)
     save(fig, "share")
