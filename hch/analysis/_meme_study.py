@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hch.analysis._meme_trace import TreeMemes, trace_memes
+from hch.model import Tree
 from hch.stats import wilson_interval
 from hch.study.report import Cell, summarize
 from hch.study.results import ResultRow
@@ -220,7 +221,7 @@ class MemeCounts(BaseModel):
         return sum(h * k for h, k in self.error_heights.items()) / n if n else None
 
 
-def tree_metrics(tree: Any, task: Any = None) -> dict[str, Any]:
+def tree_metrics(tree: Tree, task: Any = None) -> dict[str, Any]:
     """What a tree's row keeps about its memes: ``Trial(..., measure=tree_metrics)``.
 
     With ``task`` (bind it: ``functools.partial(tree_metrics, task=TASK)``), errors are
