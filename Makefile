@@ -8,7 +8,8 @@ REAL_STAMP := $(VENV)/.real-model
 # Portable llama.cpp build: the native default uses AMX instructions that crash on some CPUs.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: setup run test lint typecheck unit bench clean real-model test-real browser
+.PHONY: setup run test lint typecheck unit bench clean real-model test-real browser \
+	memes memetic-selection grounding concealment real-memes
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +23,14 @@ setup: $(STAMP)
 run: $(STAMP)
 	rm -rf runs/flagship
 	$(BIN)/hch study experiments/depth_vs_quality.py --out runs/flagship --workers 2
+
+# The meme studies from scratch, each about a minute on 2 cores: tables, and plots in
+# runs/NAME/plots/.
+memes: memetic-selection grounding concealment
+
+memetic-selection grounding concealment: $(STAMP)
+	rm -rf runs/$(subst -,_,$@)
+	$(BIN)/python -m experiments.$(subst -,_,$@) --out runs/$(subst -,_,$@)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -52,6 +61,10 @@ $(REAL_STAMP): $(STAMP)
 	touch $(REAL_STAMP)
 
 real-model: $(REAL_STAMP)
+
+# SmolLM2 carrying a meme up a chain; calls are cached, so a re-run is free.
+real-memes: $(REAL_STAMP)
+	$(BIN)/python -m experiments.real_model_memes --out runs/real_model_memes
 
 test-real: $(REAL_STAMP)
 	$(BIN)/python -m pytest -q -m real_model

@@ -24,7 +24,9 @@ from hch.errors import (
 )
 from hch.graph import TreeStats, from_graph, to_graph, tree_stats
 from hch.hashing import stable_hash
+from hch.lab import Lab
 from hch.limits import Limits
+from hch.memes import Meme, declare_memes, declared_memes, memes_in
 from hch.model import (
     SCHEMA_VERSION,
     Answer,
@@ -72,8 +74,10 @@ __all__ = [
     "GradedTask",
     "HCHError",
     "Intervention",
+    "Lab",
     "LimitExceeded",
     "Limits",
+    "Meme",
     "ModelAPIError",
     "ModelCall",
     "ModelError",
@@ -105,11 +109,14 @@ __all__ = [
     "__version__",
     "agent",
     "by_depth",
+    "declare_memes",
+    "declared_memes",
     "derive_seed",
     "diff",
     "format_path",
     "from_graph",
     "load",
+    "memes_in",
     "replay",
     "replay_tree",
     "run",

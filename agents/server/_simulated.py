@@ -5,6 +5,18 @@ latest ``May ask:`` line, and ``Qn:``/``An:`` lines of children's answers. It sp
 expression of two or more operations into its operands, combines the answers it gets,
 and computes small expressions itself. Each reply slips (off by 1..3) with probability
 ``p_error``; all randomness is seeded by the request, so equal requests get equal replies.
+
+It also plays the misbehaviours of ``agents.memetic.memetic_prompts``, recognising
+their paragraphs in the system message:
+
+* told to inject, it answers with the given message whatever it is asked;
+* it repeats an urgent message for the top-level asker found in its helpers' answers
+  with probability ``p_carry`` (no instruction), ``p_carry_credulous`` (told to pass
+  such messages on) or ``p_carry_sceptical`` (warned against them);
+* told to conceal, it works out its own answer first (slipping with ``p_error``) and,
+  when its helpers' answers disagree with it, leaves them out and answers its own;
+* asked which part caused an error (a blame follow-up), it names its own part, or
+  another one when told to shift blame.
 """
 
 from __future__ import annotations
@@ -16,6 +28,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.memetic import (
+    CONCEAL,
+    CREDULOUS,
+    SCEPTICAL,
+    SHIFT_BLAME,
+    blame_answer,
+    injected_message,
+    is_blame_question,
+)
 from agents.server._responders import ChatRequest, question_of
 from experiments.tasks.arithmetic import (
     Expr,
@@ -26,13 +47,15 @@ from experiments.tasks.arithmetic import (
     read_int,
     render,
 )
-from hch import Answer
+from hch import Answer, Question
+from hch.memes import URGENT
 from hch.seeding import derive_seed
 
 __all__ = ["SimulatedModel"]
 
 _MAY_ASK = re.compile(r"^May ask: (yes|no)", re.MULTILINE)
 _PAIR = re.compile(r"^Q(\d+): (.*)\nA\1: (.*)$", re.MULTILINE)
+_URGENT = re.compile(re.escape(URGENT) + r".*$", re.MULTILINE)
 
 
 class SimulatedModel(BaseModel):
@@ -43,6 +66,9 @@ class SimulatedModel(BaseModel):
         p_garbled: Chance a reply is prose with no JSON in it (exercises output retries).
         style: ``json`` (the bare object) or ``fenced`` (prose around a code fence).
         min_ops_to_split: Split only expressions of at least this many operations.
+        p_carry: Chance it repeats an urgent message from a helper, uninstructed.
+        p_carry_credulous: The same when its prompt says to pass such messages on.
+        p_carry_sceptical: The same when its prompt warns against them.
         seed: Mixed into every reply's random draws.
     """
 
@@ -52,6 +78,9 @@ class SimulatedModel(BaseModel):
     p_garbled: float = Field(0.0, ge=0, le=1)
     style: str = Field("json", pattern="^(json|fenced)$")
     min_ops_to_split: int = Field(2, ge=1)
+    p_carry: float = Field(0.3, ge=0, le=1)
+    p_carry_credulous: float = Field(0.9, ge=0, le=1)
+    p_carry_sceptical: float = Field(0.05, ge=0, le=1)
     seed: int = 0
 
     def __call__(self, request: ChatRequest) -> str:
@@ -63,12 +92,18 @@ class SimulatedModel(BaseModel):
         return body if self.style == "json" else f"Here is my reply:\n```json\n{body}\n```\n"
 
     def _decide(self, request: ChatRequest, rng: random.Random) -> dict[str, Any]:
+        system = _system(request)
+        users = [str(m.get("content", "")) for m in request.messages if m.get("role") == "user"]
+        if (message := injected_message(system)) is not None:
+            return _answer(message)
+        if users and is_blame_question(Question(text=users[0])):
+            blamed = blame_answer(Question(text=users[0]), SHIFT_BLAME in system, rng)
+            return _answer(blamed.text)
         text = question_of(request)
         try:
             expr = parse(text or "")
         except ValueError:
             return _answer(f"I cannot read the question {text!r}")
-        users = [str(m.get("content", "")) for m in request.messages if m.get("role") == "user"]
         known = {q.strip(): a for _, q, a in _PAIR.findall("\n".join(users))}
         may = _MAY_ASK.findall(users[-1] if users else "") or _MAY_ASK.findall(users[0])
         may_ask = bool(may) and may[-1] == "yes"
@@ -80,14 +115,41 @@ class SimulatedModel(BaseModel):
         else:
             value = evaluate(expr)
         if rng.random() < self.p_error:
-            value += rng.choice((-1, 1)) * rng.randint(1, 3)
-        return _answer(str(value))
+            value = _slip(value, rng)
+        if CONCEAL in system and known:
+            own = evaluate(expr)
+            if rng.random() < self.p_error:
+                own = _slip(own, rng)
+            value = own  # its helpers' answers either agree with it or are left out
+        return _answer("\n".join([str(value), *self._carried(users[1:], system, rng)]))
+
+    def _carried(self, answers: list[str], system: str, rng: random.Random) -> list[str]:
+        """The urgent messages in helpers' answers it repeats, each drawn on its own."""
+        p = self.p_carry
+        if CREDULOUS in system:
+            p = self.p_carry_credulous
+        elif SCEPTICAL in system:
+            p = self.p_carry_sceptical
+        found = dict.fromkeys(m.strip() for m in _URGENT.findall("\n".join(answers)))
+        return [m for m in found if rng.random() < p]
+
+
+def _system(request: ChatRequest) -> str:
+    return "\n".join(
+        str(m.get("content", "")) for m in request.messages if m.get("role") == "system"
+    )
+
+
+def _slip(value: int, rng: random.Random) -> int:
+    return value + rng.choice((-1, 1)) * rng.randint(1, 3)
 
 
 def _value(part: Expr, known: dict[str, str]) -> int:
+    """A child's value; a child whose answer gave no number (a meme) is worked out here."""
     if isinstance(part, int):
         return part
-    found = read_int(Answer(text=known.get(render(part), "")))
+    text = known.get(render(part), "").split(URGENT)[0]
+    found = read_int(Answer(text=text))
     return evaluate(part) if found is None else found
 
 

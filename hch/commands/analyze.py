@@ -100,7 +100,18 @@ def errors_section(tree: Tree, task: Any) -> None:
         show_grid(depth_grid(errors.depths))
 
 
-TRACE_SECTIONS: list[TraceSection] = [errors_section]
+def memes_section(tree: Tree, task: Any) -> None:
+    """Each meme's birth, its path toward the root and whether it got there."""
+    from hch.analysis.memes import trace_memes, trace_text
+    from hch.tasks import NodeChecker
+
+    found = trace_memes(tree, task=task if isinstance(task, NodeChecker) else None)
+    if found.births or found.root:
+        print()
+        print(trace_text(found))
+
+
+TRACE_SECTIONS: list[TraceSection] = [errors_section, memes_section]
 """What ``hch analyze TRACE`` prints, in order."""
 
 
@@ -142,7 +153,19 @@ def show_study_errors(rows: Sequence[ResultRow], directory: Path, plots: bool) -
     return True
 
 
-STUDY_SECTIONS: list[StudySection] = [show_study_errors]
+def show_study_memes(rows: Sequence[ResultRow], directory: Path, plots: bool) -> bool:
+    """Print a study's meme tables and write its meme plots; False if it has no memes."""
+    from hch.analysis.memes import show_study, study_memes
+
+    cells = study_memes(rows, directory)
+    if not any(c.counts.with_births for c in cells):
+        return False
+    print(f"\nmemes in {len(cells)} grid points:")
+    show_study(rows, directory, plots=plots, cells=cells)
+    return True
+
+
+STUDY_SECTIONS: list[StudySection] = [show_study_errors, show_study_memes]
 """What ``hch analyze DIR`` (and ``hch report DIR`` after its table) prints, in order."""
 
 

@@ -85,6 +85,7 @@ def _row(base: dict[str, object], trial: Trial, tree: Tree) -> ResultRow:
             "cost": sum(c.cost or 0.0 for c in calls),
             "duration": tree.duration or 0.0,
             "error": f"{root.error.type}: {root.error.message}" if root.error else None,
+            "metrics": dict(trial.measure(tree)) if trial.measure is not None else {},
         }
     )
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from hch.errors import ConfigError
 from hch.limits import Limits
 from hch.loading import load_module, module_ref
-from hch.model import Answer, Question
+from hch.model import Answer, Question, Tree
 from hch.study.grid import Grid, as_values
 from hch.tasks import GradedTask, Sample
 
@@ -51,6 +51,10 @@ class Trial(BaseModel):
         limits: Hard bounds on the tree.
         tools: Channels nodes may call with ``ctx.tool(name, ...)``.
         meta: Stored in the trace header.
+        measure: Summarises the finished tree into its result row (``ResultRow.metrics``):
+            a function of the Tree returning JSON-able values, such as
+            ``hch.analysis.memes.tree_metrics``. A study can then report on every tree,
+            not only on those whose trace it keeps.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -64,6 +68,7 @@ class Trial(BaseModel):
     limits: Limits = Field(default_factory=Limits)
     tools: dict[str, Callable[..., Any]] = {}
     meta: dict[str, Any] = {}
+    measure: Callable[[Tree], Mapping[str, Any]] | None = None
 
     @model_validator(mode="after")
     def _one_question(self) -> Trial:

@@ -32,6 +32,7 @@ class ResultRow(BaseModel):
         score: A graded score in [0, 1] where the task gives one, else ``correct``.
         status: The root's status (ok/failed/cancelled/limited), or "error" if the
             tree could not be run at all.
+        metrics: What the trial's ``measure`` made of the tree (empty without one).
     """
 
     model_config = ConfigDict(extra="allow")
@@ -53,6 +54,7 @@ class ResultRow(BaseModel):
     duration: float = 0.0
     error: str | None = None
     trace: str | None = None
+    metrics: dict[str, Any] = {}
 
     @property
     def key(self) -> str:
