@@ -1,0 +1,84 @@
+"""The loop every human node runs: show the workspace, get an action, record it, do it.
+
+Actions are memoised as in Patchwork: each is recorded as a ``ModelCall`` whose model is
+``human:<name>``, whose request is exactly the view the person saw and whose response is
+the action. Given a ``Cache``, a view seen before reuses the recorded action instead of
+asking anyone, so ``Cache.from_trace(trace)`` re-runs a whole human tree unattended.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from agents.human._actions import Choice
+from agents.human._workspace import Workspace
+from hch.agent import Context
+from hch.cache import Cache, CachedCall
+from hch.model import Answer, ModelCall, Question
+
+__all__ = ["Human"]
+
+
+class Human:
+    """A person at a node. Subclasses say where the person sits by implementing
+    ``choose``; this class runs the node and memoises every action.
+
+    Attributes:
+        name: Recorded as the node's agent; actions are recorded as model ``human:<name>``.
+        cache: Where actions are memoised by view (None: always ask the person).
+        tools: Tool names shown to the person (None: not shown; any name may be tried).
+    """
+
+    def __init__(
+        self, name: str = "human", *, cache: Cache | None = None, tools: list[str] | None = None
+    ) -> None:
+        self.name = name
+        self.cache = cache
+        self.tools = tools
+
+    @property
+    def model(self) -> str:
+        """The model name its actions are recorded and memoised under."""
+        return f"human:{self.name}"
+
+    async def choose(self, workspace: Workspace) -> Choice:
+        """Ask the person for their next action at ``workspace``; it must be one that
+        ``refusal`` lets through. Implemented by each place a person can sit."""
+        raise NotImplementedError
+
+    def replayed(self, workspace: Workspace, choice: Choice) -> None:
+        """Told of each action taken from the cache instead of the person."""
+
+    async def answer(self, question: Question, ctx: Context) -> Answer:
+        workspace = Workspace(ctx, self.tools)
+        while workspace.answer is None:
+            view = workspace.view()
+            start = time.perf_counter()
+            found = await self.cache.get(self.model, view) if self.cache is not None else None
+            if found is not None:
+                choice = Choice.from_response(found.response)
+                self.replayed(workspace, choice)
+            else:
+                choice = await self.choose(workspace)
+            self._record(ctx, view, choice, start, cached=found is not None)
+            if found is None and self.cache is not None:
+                await self.cache.put(self.model, view, CachedCall(response=choice.response()))
+            await workspace.perform(choice.action)
+        return workspace.answer
+
+    def _record(
+        self, ctx: Context, view: dict[str, Any], choice: Choice, start: float, *, cached: bool
+    ) -> None:
+        latency = round(time.perf_counter() - start, 6)
+        call = ModelCall(
+            model=self.model,
+            request=view,
+            response=choice.response(),
+            latency=latency,
+            cached=cached,
+        )
+        ctx.record(call)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
