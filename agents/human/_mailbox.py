@@ -8,6 +8,7 @@ pair that the waiting task watches with ``anyio.wait_readable``.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections import deque
@@ -37,10 +38,9 @@ class Mailbox(Generic[T]):
             if self._closed:
                 return
             self._items.append(item)
-            try:
+            # A full socket buffer holds wake-ups already.
+            with contextlib.suppress(BlockingIOError):
                 self._wake_w.send(b"\0")
-            except BlockingIOError:  # the socket buffer is full of wake-ups already
-                pass
 
     async def get(self) -> T:
         """The next item, waiting for one without blocking the event loop."""
@@ -49,10 +49,8 @@ class Mailbox(Generic[T]):
                 if self._items:
                     return self._items.popleft()
             await anyio.wait_readable(self._wake_r)
-            try:
+            with contextlib.suppress(BlockingIOError):
                 self._wake_r.recv(4096)
-            except BlockingIOError:
-                pass
 
     def close(self) -> None:
         """Release the socket pair; later ``put`` calls are dropped."""

@@ -112,8 +112,7 @@ class TerminalHuman(Human):
         line = await lines.get()
         if line is None:
             raise AgentError(
-                f"the terminal closed (end of input) before {workspace.view()['path']} "
-                "was answered"
+                f"the terminal closed (end of input) before {workspace.view()['path']} was answered"
             )
         return line.strip()
 
