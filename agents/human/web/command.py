@@ -1,12 +1,185 @@
-"""`hch serve-humans`: a tree whose chosen nodes are played by people in browsers."""
+"""`hch serve-humans`: a tree whose chosen nodes people play in their browsers.
+
+Registered as an ``hch.commands`` entry point: the engine's CLI knows no web app.
+"""
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import signal
+import sys
+from typing import Any
 
-__all__ = ["add_parser"]
+from hch.errors import ConfigError
+from hch.limits import Limits
+from hch.loading import build, parse_options
+from hch.model import Path, Question
+from hch.registry import find, registered
+
+__all__ = ["add_parser", "parse_path"]
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("serve-humans", help="run a tree whose chosen nodes people play in browsers")
-    p.set_defaults(func=lambda args: 0)
+    p = sub.add_parser(
+        "serve-humans",
+        help="run a tree whose chosen nodes people play in browsers",
+        description="Run one tree in which people play the chosen nodes from their browsers "
+        "(a queue of waiting workspaces) and agents play the others. Prints the address to "
+        "open, with the access token. Ctrl-C stops; the same command resumes from --out.",
+    )
+    p.add_argument("--out", required=True, help="state directory (trace, memo); reused to resume")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--question", "-q", help="the root question text")
+    src.add_argument(
+        "--task",
+        default="arithmetic",
+        help=f"task to sample the question from ({', '.join(registered('task'))}, or "
+        "module:attr; default: arithmetic)",
+    )
+    p.add_argument("-t", "--task-option", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument(
+        "--agent",
+        default="noisy-calculator",
+        help=f"agent of the other nodes ({', '.join(registered('agent'))}, or module:attr; "
+        "default: noisy-calculator)",
+    )
+    p.add_argument("-a", "--agent-option", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument(
+        "--human-at",
+        action="append",
+        type=int,
+        default=[],
+        metavar="DEPTH",
+        help="a depth whose nodes people play (repeatable; default: 0, the root)",
+    )
+    p.add_argument(
+        "--human-path",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="one node people play, e.g. root.1 or root.0.2 (repeatable)",
+    )
+    p.add_argument("--name", default="people", help="agent name of the people's nodes")
+    lim = p.add_argument_group("limits")
+    lim.add_argument("--max-depth", type=int, default=2, help="deepest depth (default: 2)")
+    lim.add_argument("--budget", type=int, help="nodes the whole tree may use")
+    lim.add_argument("--max-children", type=int, help="questions one node may ask")
+    p.add_argument("--seed", type=int, default=0, help="seed of the run and the task sample")
+    web = p.add_argument_group("web")
+    web.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0: any free)")
+    web.add_argument("--token", help="access token (default: a fresh random one)")
+    web.add_argument(
+        "--lease", type=float, default=60.0, help="seconds a workspace stays with a silent person"
+    )
+    web.add_argument("--exit-when-done", action="store_true", help="stop once the tree is finished")
+    p.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
+    p.set_defaults(func=main)
+
+
+def parse_path(text: str) -> Path:
+    """``root.0.2`` (or ``0.2``) -> ``(0, 2)``."""
+    parts = text.strip().split(".")
+    if parts and parts[0] == "root":
+        parts = parts[1:]
+    if not all(p.isdigit() for p in parts):
+        raise ConfigError(f"{text!r} is not a node path like root.0.2")
+    return tuple(int(p) for p in parts)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        from agents.human.web import Session
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"hch serve-humans needs the humans extra ({exc.name} is missing): "
+            "pip install 'hch[humans]'"
+        ) from None
+    limits = Limits(max_depth=args.max_depth, budget=args.budget, max_children=args.max_children)
+    depths = sorted(set(args.human_at)) or ([] if args.human_path else [0])
+    paths = sorted({parse_path(p) for p in args.human_path})
+    spec: dict[str, Any] = {
+        "question": args.question,
+        "task": None if args.question is not None else args.task,
+        "task_options": parse_options(args.task_option, "task"),
+        "agent": args.agent,
+        "agent_options": parse_options(args.agent_option, "agent"),
+        "human_depths": depths,
+        "human_paths": [list(p) for p in paths],
+        "name": args.name,
+        "limits": limits.model_dump(mode="json"),
+        "seed": args.seed,
+    }
+    session = Session(
+        args.out, host=args.host, port=args.port, token=args.token, lease_seconds=args.lease
+    )
+    earlier = session.claim(spec)
+    if earlier is not None and earlier.complete:
+        answer = earlier.root.answer.text if earlier.root.answer else None
+        print(f"{session.trace} is a finished tree (answer: {answer!r}); nothing to resume")
+        return 0
+    memo = session.memo(earlier)
+    others = _others(args.agent, spec["agent_options"], session.memo_file)
+    question, header = _question(args)
+    # SIGTERM stops the tree as Ctrl-C does: its running nodes are recorded as cancelled.
+    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    session.start()
+    resumed = f" (resuming: {len(earlier)} nodes finished before)" if earlier else ""
+    print(f"serving on {session.url}", flush=True)
+    print(f"open {session.page}", flush=True)
+    print(f"trace: {session.trace}{resumed}", flush=True)
+    try:
+        tree = session.play(
+            question,
+            others,
+            memo=memo,
+            depths=depths,
+            paths=paths,
+            limits=limits,
+            seed=args.seed,
+            name=args.name,
+            backend=args.backend,
+            **header,
+        )
+        root = tree.root
+        print(f"answer: {root.answer.text if root.answer else None}", flush=True)
+        print(f"status: {root.status}; nodes: {len(tree)}", flush=True)
+        if not args.exit_when_done:
+            print("the tree is finished; the page still shows it. Ctrl-C stops.", flush=True)
+            signal.pause()
+    except KeyboardInterrupt:
+        print(
+            f"hch serve-humans: stopped; every action so far is kept in {args.out}; "
+            "the same command resumes",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        session.stop()
+        memo.close()
+    return 0 if root.status == "ok" else 1
+
+
+def _others(spec: str, options: dict[str, Any], memo: Any) -> Any:
+    """The agent of the other nodes; one that takes a ``cache`` shares the session's memo,
+    so that a resumed tree calls no model again for what it already asked."""
+    factory = find("agent", spec)
+    if "cache" not in options and _takes(factory, "cache"):
+        options = {**options, "cache": str(memo)}
+    return build(factory, options, "agent")
+
+
+def _takes(factory: Any, name: str) -> bool:
+    try:
+        return name in inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _question(args: argparse.Namespace) -> tuple[Question, dict[str, Any]]:
+    if args.question is not None:
+        return Question(text=args.question), {}
+    task = build(find("task", args.task), parse_options(args.task_option, "task"), "task")
+    sample = task.sample(seed=args.seed)
+    return sample.question, {"task": getattr(task, "name", None), "truth": sample.truth}
