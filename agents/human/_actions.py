@@ -20,6 +20,7 @@ __all__ = [
     "Reply",
     "UseTool",
     "WriteNote",
+    "followable",
     "parse_action",
     "refusal",
 ]
@@ -128,6 +129,8 @@ def refusal(view: dict[str, Any], action: Action) -> str | None:
             granted = ", ".join(tools) or "none"
             return f"no tool {action.name!r} is granted here (granted: {granted})"
         return None
+    if isinstance(action, FollowUp) and (reason := _follow_up_refusal(view, action.child)):
+        return reason
     questions = action.questions if isinstance(action, Ask) else [action.question]
     if not questions:
         return "ask at least one question"
@@ -141,8 +144,6 @@ def refusal(view: dict[str, Any], action: Action) -> str | None:
             f"this node may ask {left} more question{'s' if left != 1 else ''}, "
             f"not {len(questions)} ({_budget(view)})"
         )
-    if isinstance(action, FollowUp):
-        return _follow_up_refusal(view, action.child)
     return None
 
 

@@ -51,6 +51,7 @@ def humans_app(board: Board, token: str) -> ASGIApp:
     routes = [
         Route(path, _static(name, kind), methods=["GET"]) for path, (name, kind) in _STATIC.items()
     ]
+    routes.append(Route("/favicon.ico", _no_icon, methods=["GET"]))
     routes.append(Route("/api/state", api.state, methods=["GET"]))
     for name in ("take", "workspace", "heartbeat", "release", "act", "scratchpad"):
         routes.append(Route(f"/api/{name}", api.post(getattr(api, name)), methods=["POST"]))
@@ -64,6 +65,10 @@ def _static(name: str, kind: str) -> Any:
         return Response(body, media_type=kind)
 
     return serve
+
+
+async def _no_icon(request: Request) -> Response:
+    return Response(status_code=204)
 
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]

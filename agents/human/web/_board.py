@@ -221,7 +221,7 @@ class Board:
                 "ready": ws.ready,
                 "view": ws.view,
                 "scratchpad": self._scratchpads.get(ws.key, ""),
-                "nodes": [tree.nodes[p] for p in sorted(tree.nodes)],
+                "nodes": [self._shown(tree.nodes[p], ws.tree, p) for p in sorted(tree.nodes)],
                 "lease_seconds": self.lease_seconds,
             }
 
@@ -253,10 +253,11 @@ class Board:
             if reason is not None:
                 raise BoardError(422, reason)
             ws.ready = False
+            asks = isinstance(action, Ask | FollowUp)
             node = self._trees[ws.tree].nodes.get(ws.path)
             if node is not None:
-                node["status"] = "running"
-            keeps = not isinstance(action, Ask | FollowUp | Reply)
+                node["status"] = "waiting for children" if asks else "running"
+            keeps = not asks and not isinstance(action, Reply)
             if not keeps:
                 del self._leases[token]
             pad = self._scratchpads.get(ws.key, "")
@@ -278,6 +279,12 @@ class Board:
         now = self._clock()
         for token in [t for t, lease in self._leases.items() if lease.expires <= now]:
             del self._leases[token]
+
+    def _shown(self, node: dict[str, Any], tree: str, path: Path) -> dict[str, Any]:
+        """A node of the compact tree, saying who has it when a person does."""
+        key = workspace_key(tree, path)
+        person = next((x.person for x in self._leases.values() if x.key == key), None)
+        return node if person is None else {**node, "status": f"with {person}"}
 
     def _summary(self, ws: _Workspace, now: float) -> dict[str, Any]:
         return {

@@ -129,6 +129,7 @@ def main(args: argparse.Namespace) -> int:
     print(f"serving on {session.url}", flush=True)
     print(f"open {session.page}", flush=True)
     print(f"trace: {session.trace}{resumed}", flush=True)
+    tree = None
     try:
         tree = session.play(
             question,
@@ -142,23 +143,24 @@ def main(args: argparse.Namespace) -> int:
             backend=args.backend,
             **header,
         )
-        root = tree.root
-        print(f"answer: {root.answer.text if root.answer else None}", flush=True)
-        print(f"status: {root.status}; nodes: {len(tree)}", flush=True)
+        answer = tree.root.answer.text if tree.root.answer else None
+        print(f"answer: {answer}", flush=True)
+        print(f"status: {tree.root.status}; nodes: {len(tree)}", flush=True)
         if not args.exit_when_done:
             print("the tree is finished; the page still shows it. Ctrl-C stops.", flush=True)
             signal.pause()
     except KeyboardInterrupt:
-        print(
-            f"hch serve-humans: stopped; every action so far is kept in {args.out}; "
-            "the same command resumes",
-            file=sys.stderr,
-        )
-        return 130
+        if tree is None:
+            print(
+                f"hch serve-humans: stopped; every action so far is kept in {args.out}; "
+                "the same command resumes",
+                file=sys.stderr,
+            )
+            return 130
     finally:
         session.stop()
         memo.close()
-    return 0 if root.status == "ok" else 1
+    return 0 if tree.root.status == "ok" else 1
 
 
 def _others(spec: str, options: dict[str, Any], memo: Any) -> Any:
