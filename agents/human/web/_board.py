@@ -131,10 +131,12 @@ class Board:
                 node["status"] = "waiting for a person"
             return ws.box
 
-    def restore_scratchpad(self, tree: str, path: Path, text: str) -> None:
-        """Set a workspace's scratchpad (from a replayed action) before it is shown."""
+    def replayed(self, tree: str, path: Path, choice: Choice) -> None:
+        """A node took a memoised action: show it as doing it, with its scratchpad."""
         with self._lock:
-            self._scratchpads[workspace_key(tree, path)] = text
+            self._doing(tree, path, choice.action)
+            if choice.scratchpad:
+                self._scratchpads[workspace_key(tree, path)] = choice.scratchpad
 
     def close(self, tree: str, path: Path) -> None:
         """The node is done (answered, failed or cancelled): drop its workspace and lease."""
@@ -253,11 +255,8 @@ class Board:
             if reason is not None:
                 raise BoardError(422, reason)
             ws.ready = False
-            asks = isinstance(action, Ask | FollowUp)
-            node = self._trees[ws.tree].nodes.get(ws.path)
-            if node is not None:
-                node["status"] = "waiting for children" if asks else "running"
-            keeps = not asks and not isinstance(action, Reply)
+            self._doing(ws.tree, ws.path, action)
+            keeps = not isinstance(action, Ask | FollowUp | Reply)
             if not keeps:
                 del self._leases[token]
             pad = self._scratchpads.get(ws.key, "")
@@ -265,6 +264,13 @@ class Board:
             return keeps
 
     # -- under the lock ----------------------------------------------------------------
+    def _doing(self, tree: str, path: Path, action: Action) -> None:
+        node = self._trees[tree].nodes.get(path)
+        if node is not None:
+            node["status"] = (
+                "waiting for children" if isinstance(action, Ask | FollowUp) else "running"
+            )
+
     def _held(self, token: str) -> tuple[_Lease, _Workspace]:
         """The lease and its workspace, renewed; 410 if the lease has lapsed or ended."""
         self._expire()

@@ -48,8 +48,7 @@ class WebHuman(Human):
         return await box.get()
 
     def replayed(self, workspace: Workspace, choice: Choice) -> None:
-        if choice.scratchpad:
-            self.board.restore_scratchpad(self.tree, workspace.ctx.path, choice.scratchpad)
+        self.board.replayed(self.tree, workspace.ctx.path, choice)
 
     async def answer(self, question: Question, ctx: Context) -> Answer:
         try:
