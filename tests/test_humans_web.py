@@ -294,9 +294,9 @@ def test_another_session_in_the_same_directory_is_refused(
 ) -> None:
     s = serve("-q", "one", "--max-depth", "0")
     s.kill()
+    other = ("--port", "0", "-q", "two", "--max-depth", "0")
     done = subprocess.run(
-        [*SERVE_HUMANS, "--out", str(tmp_path / "session"), "--port", "0", "-q", "two"]
-        + ["--max-depth", "0"],
+        [*SERVE_HUMANS, "--out", str(tmp_path / "session"), *other],
         capture_output=True,
         text=True,
         timeout=60,
@@ -367,9 +367,22 @@ class Person:
         )
 
     def take_next(self, path: str) -> None:
-        """Take the next workspace once ``path`` waits in the queue."""
-        self.wait(lambda: path in self.text("queue"))
+        """Take the next workspace, once ``path`` is the one waiting first in the queue."""
+        first = "return document.querySelector('#queue li')?.dataset.key"
+        self.wait(lambda: self.d.execute_script(first) == f"tree:{path}")
         self.el("take-next").click()
+        self.shows(path)
+
+    def take(self, path: str) -> None:
+        """Take the workspace of ``path`` from the queue, once it waits there."""
+        click = (
+            "const b = document.querySelector(`#queue li[data-key='${arguments[0]}'] button`);"
+            "if (b) b.click(); return !!b"
+        )
+        self.wait(lambda: self.d.execute_script(click, f"tree:{path}"))
+        self.shows(path)
+
+    def shows(self, path: str) -> None:
         self.wait(
             lambda: (
                 self.text("ws-where").startswith(f"node {path} ")
@@ -422,13 +435,13 @@ def test_two_people_in_two_browsers_answer_one_live_tree_with_llm_agents_below(
         alice.take_next("root")
         assert alice.text("ws-question") == sample.question.text
         alice.ask(left, right)
-        alice.take_next("root.0")  # both at once, each in their own workspace
-        bob.take_next("root.1")
+        alice.take("root.0")  # both at once, each in their own workspace
+        bob.take("root.1")
         bob.wait(lambda: "root.0 with alice" in bob.text("tree"))
         alice.ask(left)  # a language model answers below the people
         bob.ask(right)
-        alice.take_next("root.0")
-        bob.take_next("root.1")
+        alice.take("root.0")
+        bob.take("root.1")
         (got_left,) = alice.answers(1)
         (got_right,) = bob.answers(1)
         alice.answer(got_left)
@@ -484,21 +497,22 @@ def test_a_person_who_leaves_gives_the_node_back_and_a_killed_server_resumes(
     alice.ask("first <b>part</b>?", "second part?")
 
     bob = Person(browser(), first.page, "bob")
-    bob.take_next("root.0")
+    bob.take("root.0")
     bob.el("scratchpad").send_keys("bob was here")
     held = bob.d.execute_script("return sessionStorage.getItem('hch-lease')")
     bob.wait(lambda: first.ok("/api/workspace", {"lease": held})["scratchpad"] == "bob was here")
     bob.d.quit()  # bob leaves mid-node: the workspace goes back to the queue
     first.wait_for(lambda st: "root.0" in [w["path"] for w in st["queue"]], timeout=15)
 
-    alice.take_next("root.0")
+    alice.take("root.0")
     assert alice.el("scratchpad").get_attribute("value") == "bob was here"
     alice.answer("one")
     first.proc.send_signal(signal.SIGKILL)
     first.proc.wait()
 
     again = serve(*args, port=first.port)
-    alice.take_next("root.1")  # the same page carries on against the resumed server
+    again.wait_for(lambda st: [w["path"] for w in st["queue"]] == ["root.1"])
+    alice.take("root.1")  # the same page carries on against the resumed server
     alice.answer("two")
     alice.take_next("root")
     assert [a for a in alice.answers(2)] == ["one", "two"]

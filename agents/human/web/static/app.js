@@ -224,8 +224,12 @@ async function poll() {
       }
     }
   } catch (error) {
-    say(error.status === 401 ? "This page needs the access token: open the address hch serve-humans printed."
-      : "The server does not answer (" + error.message + ").");
+    if (error.status === 401) {
+      say("This page needs the access token: open the address hch serve-humans printed.");
+      return;
+    }
+    say("The server does not answer (" + error.message + "); trying again.");
+    $("queue").replaceChildren(el("li", "(unknown while the server does not answer)", "meta"));
   }
 }
 
