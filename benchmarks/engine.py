@@ -1,19 +1,26 @@
-"""Engine throughput: a zero-work agent over a tree of >= 100,000 nodes.
+"""Engine speed and memory with an agent that behaves like a real one.
 
-Shape: the root asks 4 children and every other node above ``--depth`` (default 10)
-asks 3, i.e. four full ternary subtrees of depth 9 under one root:
-1 + 4 * (3**10 - 1) / 2 = 118,097 nodes. The budget is exactly that many nodes, so the
-default equal split carves each child exactly its subtree and budget accounting runs
-on every node.
+The agent sums ``n`` by halving it: its question is ``str(n)``; it asks two children
+for ``n // 2`` and ``n - n // 2`` (fresh Question objects) and answers ``str(a + b)``
+(a fresh Answer); ``n = 1`` answers alone. A root of ``2^(k-1)`` gives a tree of
+``2^k - 1`` nodes. The baseline is a plain recursion on the same event loop that builds
+a comparable record per node (path, question, answer, children) with fresh strings: what
+any framework must at least do.
 
-Printed: nodes/s with tracing off (``record=False``), traced in memory (``record=True``),
-streamed to a JSONL file (``trace=file, record=False``: every node on disk, only the root
-kept in memory), and a plain-asyncio recursion over the same shape with no framework (the
-ratio framework/plain is a time ratio: 1.0 = as fast as plain asyncio); peak memory per
-node, measured with tracemalloc over a traced in-memory run (the question and answer
-texts are shared constants, so this is the engine's own cost); trace bytes per node.
+Printed per size 2^10 ... 2^17, all in this one process, each figure the best of
+``--repeat`` runs:
 
-Run: ``.venv/bin/python benchmarks/engine.py [--depth 10] [--repeat 3] [--backend trio]``
+* hch vs plain asyncio, each with the interpreter's default garbage collection;
+* hch vs plain asyncio with the collector off on both sides (the limit);
+* hch on trio vs plain trio (collector off on both sides);
+* nodes/s at the largest size against the smallest;
+* memory the finished tree keeps per node (tracemalloc).
+
+``--nodes 1000000`` instead runs one tree of about that many nodes: time and peak RSS
+(in a fresh process each) in memory and streamed to a trace file, and the time to
+``hch.load`` that trace.
+
+Run: ``.venv/bin/python benchmarks/engine.py [--repeat 3] [--min 10 --max 17]``
 """
 
 from __future__ import annotations
@@ -21,131 +28,213 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
+
+import anyio
 
 import hch
 from hch import Answer, Context, Limits, Question
 
-T = TypeVar("T")
-QUESTION = Question(text="q")
-LEAF = Answer(text="1")
-INNER = Answer(text="3")
+LIMITS = Limits(max_depth=64)
 
 
-def tree_size(depth: int, root_fanout: int, fanout: int) -> int:
-    """Nodes in the benchmark shape: a root over ``root_fanout`` full subtrees."""
-    subtree = sum(fanout**d for d in range(depth))
-    return 1 + root_fanout * subtree if depth else 1
+class Halver:
+    """Sums n by halving it; fresh questions and answers at every node."""
 
-
-class Fan:
-    """Zero-work agent: asks ``fanout`` copies of its question until it cannot ask."""
-
-    name = "fan"
-
-    def __init__(self, root_fanout: int, fanout: int) -> None:
-        self.root_fanout = root_fanout
-        self.fanout = fanout
+    name = "halver"
 
     async def answer(self, question: Question, ctx: Context) -> Answer:
-        if not ctx.can_ask:
-            return LEAF
-        k = self.fanout if ctx.path else self.root_fanout
-        await ctx.ask_all([question] * k)
-        return INNER
+        n = int(question.text)
+        if n <= 1:
+            return Answer(text=question.text)
+        half = n // 2
+        a, b = await ctx.ask_all([Question(text=str(half)), Question(text=str(n - half))])
+        return Answer(text=str(int(a.text) + int(b.text)))
 
 
-async def plain(depth: int, max_depth: int, root_fanout: int, fanout: int) -> str:
-    """The same tree as bare asyncio tasks: no limits, no records."""
-    if depth == max_depth:
-        return "1"
-    k = fanout if depth else root_fanout
-    await asyncio.gather(*(plain(depth + 1, max_depth, root_fanout, fanout) for _ in range(k)))
-    return "3"
+class Record:
+    """What the plain baseline keeps per node: the least a tracer must keep."""
+
+    __slots__ = ("answer", "children", "path", "question")
+
+    def __init__(self, path: tuple[int, ...], question: str) -> None:
+        self.path = path
+        self.question = question
+        self.answer = ""
+        self.children = 0
 
 
-def measured(fn: Callable[[], T]) -> tuple[T, int, int]:
-    """``fn()`` with tracemalloc on: its result, bytes still held after it, peak bytes."""
-    gc.collect()
-    tracemalloc.start()
-    result = fn()
-    gc.collect()
-    kept, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return result, kept, peak
+async def plain_asyncio(n: int, path: tuple[int, ...], out: list[Record]) -> str:
+    record = Record(path, str(n))
+    if n > 1:
+        half = n // 2
+        a, b = await asyncio.gather(
+            plain_asyncio(half, (*path, 0), out), plain_asyncio(n - half, (*path, 1), out)
+        )
+        record.children = 2
+        record.answer = str(int(a) + int(b))
+    else:
+        record.answer = record.question
+    out.append(record)
+    return record.answer
 
 
-def best(repeat: int, fn: Callable[[], object]) -> float:
-    """Fastest of ``repeat`` timed calls, with the garbage of earlier runs collected."""
+async def plain_anyio(n: int, path: tuple[int, ...], out: list[Record]) -> str:
+    """The same recursion in an anyio task group (on trio: plain trio nurseries)."""
+    record = Record(path, str(n))
+    if n > 1:
+        half = n // 2
+        got: list[str] = ["", ""]
+
+        async def one(i: int, m: int) -> None:
+            got[i] = await plain_anyio(m, (*path, i), out)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(one, 0, half)
+            tg.start_soon(one, 1, n - half)
+        record.children = 2
+        record.answer = str(int(got[0]) + int(got[1]))
+    else:
+        record.answer = record.question
+    out.append(record)
+    return record.answer
+
+
+def run_plain(n: int, backend: str) -> int:
+    out: list[Record] = []
+    if backend == "asyncio":
+        asyncio.run(plain_asyncio(n, (), out))
+    else:
+        anyio.run(plain_anyio, n, (), out, backend="trio")
+    return len(out)
+
+
+def run_hch(n: int, backend: str, **options: Any) -> hch.Tree:
+    return hch.run(str(n), Halver(), limits=LIMITS, backend=backend, **options)
+
+
+def best(repeat: int, fn: Callable[[], object], gc_off: bool) -> float:
+    """Fastest of ``repeat`` timed calls (garbage of earlier runs collected first)."""
     times = []
     for _ in range(repeat):
         gc.collect()
+        if gc_off:
+            gc.disable()
         t = time.perf_counter()
-        fn()
+        try:
+            fn()
+        finally:
+            gc.enable()
         times.append(time.perf_counter() - t)
     return min(times)
 
 
+def kept_per_node(n: int) -> float:
+    gc.collect()
+    tracemalloc.start()
+    tree = run_hch(n, "asyncio")
+    gc.collect()
+    kept, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return kept / len(tree)
+
+
+def sizes(args: argparse.Namespace) -> None:
+    print(f"realistic agent (sum n by halving); best of {args.repeat}; ratio = time hch / plain")
+    header = f"{'nodes':>9} {'hch/s':>9} {'plain/s':>9} {'default GC':>11} {'GC off':>8}"
+    print(f"{header} {'trio GC off':>12}")
+    rates = {}
+    for k in range(args.min, args.max + 1):
+        n = 2 ** (k - 1)
+        nodes = 2 * n - 1
+        hch_default, plain_default, hch_off, plain_off, trio_hch, trio_plain = (
+            best(args.repeat, partial(fn, n, backend), gc_off=off)
+            for fn, backend, off in (
+                (run_hch, "asyncio", False),
+                (run_plain, "asyncio", False),
+                (run_hch, "asyncio", True),
+                (run_plain, "asyncio", True),
+                (run_hch, "trio", True),
+                (run_plain, "trio", True),
+            )
+        )
+        rates[k] = nodes / hch_default
+        print(
+            f"{nodes:>9,} {nodes / hch_default:>9,.0f} {nodes / plain_default:>9,.0f} "
+            f"{hch_default / plain_default:>10.2f}x {hch_off / plain_off:>7.2f}x "
+            f"{trio_hch / trio_plain:>11.2f}x"
+        )
+    print(
+        f"nodes/s at 2^{args.max} vs 2^{args.min}: {rates[args.max] / rates[args.min]:.2f} "
+        "(goal >= 0.8)"
+    )
+    k = min(args.max, 15)
+    kept = kept_per_node(2 ** (k - 1))
+    print(f"kept memory per node (2^{k} nodes): {kept:,.0f} B (goal <= 1,000)")
+    print("goals: default GC <= 1.0x; GC off <= 1.5x; trio GC off <= 1.6x")
+
+
+def child(mode: str, n: int, trace: str) -> None:
+    """In a fresh process: one measurement, printed as JSON."""
+    t = time.perf_counter()
+    if mode == "memory":
+        tree = run_hch(n, "asyncio")
+        count = len(tree)
+    elif mode == "streamed":
+        tree = run_hch(n, "asyncio", record=False, trace=trace)
+        count = tree.root.budget_used
+    else:
+        count = len(hch.load(trace))
+    seconds = time.perf_counter() - t
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "rss": rss, "nodes": count}))
+
+
+def million(args: argparse.Namespace) -> None:
+    n = 1 << (args.nodes.bit_length() - 1)  # 2n - 1 nodes, about --nodes
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = str(Path(tmp) / "big.jsonl")
+        print(f"one tree of {2 * n - 1:,} nodes (realistic agent), each figure a fresh process")
+        for mode, goal in (
+            ("streamed", "peak RSS goal < 400 MB"),
+            ("memory", "peak RSS goal < 1.5 GB"),
+            ("load", "time goal < 8 s"),
+        ):
+            cmd = [sys.executable, __file__, "--child", mode, "--n", str(n), "--trace", trace]
+            out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+            print(
+                f"  {mode:<9} {out['seconds']:7.1f} s  peak RSS {out['rss'] / 2**20:7,.0f} MB  "
+                f"{out['nodes']:,} nodes  ({goal})"
+            )
+        print(f"  trace file: {Path(trace).stat().st_size / 2**20:,.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--depth", type=int, default=10, help="max_depth of the tree")
-    parser.add_argument("--root-fanout", type=int, default=4, help="children of the root")
-    parser.add_argument("--fanout", type=int, default=3, help="children of other inner nodes")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per mode; best kept")
-    parser.add_argument("--backend", default="asyncio", choices=["asyncio", "trio"])
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure; best kept")
+    parser.add_argument("--min", type=int, default=10, help="smallest size, as a power of two")
+    parser.add_argument("--max", type=int, default=17, help="largest size, as a power of two")
+    parser.add_argument("--nodes", type=int, help="one tree of about this many nodes instead")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--trace", help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    n = tree_size(args.depth, args.root_fanout, args.fanout)
-    limits = Limits(max_depth=args.depth, budget=n)
-    agent = Fan(args.root_fanout, args.fanout)
-
-    def framework(**options: object) -> hch.Tree:
-        tree = hch.run(QUESTION, agent, limits=limits, seed=0, backend=args.backend, **options)
-        assert tree.root.budget_used == n, tree.root.budget_used
-        return tree
-
-    print(
-        f"tree: {n:,} nodes (root fan-out {args.root_fanout}, then {args.fanout}, "
-        f"max_depth {args.depth}); backend {args.backend}; best of {args.repeat}"
-    )
-
-    t_plain = best(
-        args.repeat,
-        lambda: asyncio.run(plain(0, args.depth, args.root_fanout, args.fanout)),
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        trace = Path(tmp) / "bench.jsonl"
-        t_off = best(args.repeat, lambda: framework(record=False))
-        t_mem = best(args.repeat, lambda: framework(record=True))
-        t_disk = best(args.repeat, lambda: framework(record=False, trace=trace))
-        disk_bytes = trace.stat().st_size
-        assert len(hch.load(trace)) == n
-
-    tree, kept, peak = measured(lambda: framework(record=True))
-    assert len(tree) == n
-    del tree
-    _, _, plain_peak = measured(
-        lambda: asyncio.run(plain(0, args.depth, args.root_fanout, args.fanout))
-    )
-
-    def row(label: str, seconds: float, note: str = "") -> None:
-        print(f"  {label:<24}{n / seconds:>10,.0f} nodes/s  {seconds:7.2f} s  {note}")
-
-    print("throughput")
-    row("plain asyncio", t_plain)
-    row("tracing off", t_off, f"{t_off / t_plain:.2f}x plain")
-    row("traced in memory", t_mem, f"{t_mem / t_plain:.2f}x plain  (goal <= 1.5x)")
-    row("streamed to disk", t_disk, f"{t_disk / t_mem:.2f}x in-memory  (goal <= 1.3x)")
-    print("size")
-    print(f"  peak memory (tracemalloc, traced in memory): {peak / n:,.0f} B/node  (goal < 2 KB)")
-    print(f"    of which the finished tree keeps: {kept / n:,.0f} B/node")
-    print(f"    plain asyncio's own peak on this shape: {plain_peak / n:,.0f} B/node")
-    print(f"  trace file: {disk_bytes / n:,.0f} B/node  (goal < 200 B)")
+    if args.child:
+        child(args.child, args.n, args.trace)
+    elif args.nodes:
+        million(args)
+    else:
+        sizes(args)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """hch: simulate HCH and other task-decomposition trees, record them, and study them."""
 
-from hch.agent import Agent, Child, Context, FunctionAgent, Policy, agent, by_depth
+from hch.agent import Agent, FunctionAgent, Policy, agent, by_depth
+from hch.context import Child, Context
+from hch.diff import TreeDiff, diff
 from hch.errors import (
     AgentError,
     BudgetExhausted,
@@ -42,7 +44,7 @@ from hch.model import (
 )
 from hch.scheduler import run, run_tree
 from hch.seeding import derive_seed
-from hch.tasks import GradedTask, NodeChecker, Sample, Task
+from hch.tasks import GradedTask, NodeChecker, NodeTruth, Sample, Task
 from hch.trace import load, save
 from hch.version import __version__
 
@@ -73,6 +75,7 @@ __all__ = [
     "Node",
     "NodeChecker",
     "NodeError",
+    "NodeTruth",
     "Note",
     "Path",
     "Policy",
@@ -86,6 +89,7 @@ __all__ = [
     "ToolNotGranted",
     "TraceError",
     "Tree",
+    "TreeDiff",
     "TreeHeader",
     "TreeStats",
     "Usage",
@@ -93,6 +97,7 @@ __all__ = [
     "agent",
     "by_depth",
     "derive_seed",
+    "diff",
     "format_path",
     "from_graph",
     "load",

@@ -12,8 +12,6 @@ auth headers out of requests, so they never reach this file.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sqlite3
 import threading
@@ -25,6 +23,7 @@ import anyio
 from pydantic import BaseModel, ConfigDict
 
 from hch.errors import CacheError
+from hch.hashing import stable_hash
 from hch.model import ModelCall, Tree, Usage
 from hch.trace import load
 
@@ -53,10 +52,9 @@ def default_cache_path() -> Path:
 
 
 def request_key(model: str, request: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON of (model, request); ``request`` holds the base URL,
-    messages, parameters and sample index."""
-    body = json.dumps([model, request], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(body.encode()).hexdigest()
+    """The stable hash of (model, request); ``request`` holds the base URL, messages,
+    parameters and sample index."""
+    return stable_hash([model, request])
 
 
 class CachedCall(BaseModel):

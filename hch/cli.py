@@ -7,17 +7,32 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from hch.commands import analyze as analyze_command
 from hch.commands import cache as cache_command
+from hch.commands import diff as diff_command
+from hch.commands import export as export_command
 from hch.commands import report as report_command
 from hch.commands import run as run_command
+from hch.commands import show as show_command
 from hch.commands import study as study_command
+from hch.commands import view as view_command
 from hch.errors import HCHError
 from hch.registry import registered
 from hch.version import __version__
 
 __all__ = ["main", "parser"]
 
-COMMANDS = [run_command, study_command, report_command, cache_command]
+COMMANDS = [
+    run_command,
+    study_command,
+    report_command,
+    analyze_command,
+    show_command,
+    view_command,
+    diff_command,
+    export_command,
+    cache_command,
+]
 """Each module adds one subcommand with ``add_parser(subparsers)``; packages above the
 engine add theirs through the ``hch.commands`` entry points (e.g. ``serve-model``)."""
 

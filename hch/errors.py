@@ -86,8 +86,14 @@ class ChildFailed(HCHError):
         self.status = status
         self.error = error
         self.answers = answers
-        detail = f"{error.type}: {error.message}" if error else status
+        detail = f"{error.type}: {_short(error.message)}" if error else status
         super().__init__(f"child {format_path(path)} {status}: {detail}")
+
+
+def _short(message: str, limit: int = 300) -> str:
+    """A child's message cut to ``limit`` characters: failures that climb a deep chain
+    would otherwise nest every descendant's message, quadratic in the depth."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 class AgentError(HCHError):

@@ -5,13 +5,15 @@ networkx is imported when a graph is first asked for, so ``import hch`` stays li
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from hch.model import Node, Tree, TreeHeader
-from hch.tasks import NodeChecker
+from hch.model import ModelCall, Node, Note, ToolCall, Tree, TreeHeader, format_path
+from hch.verdicts import check_node
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -19,34 +21,111 @@ if TYPE_CHECKING:
 __all__ = ["TreeStats", "from_graph", "to_graph", "tree_stats"]
 
 
-def to_graph(tree: Tree, task: Any = None) -> nx.DiGraph:
+def to_graph(tree: Tree, task: Any = None, *, for_export: bool = False) -> nx.DiGraph:
     """One vertex per node, keyed by path, edges parent -> child.
 
     Vertex attributes: ``node`` (the Node), ``depth``, ``status``, ``agent``, and
     ``correct`` (True/False/None) when ``task`` can check subanswers.
+
+    With ``for_export=True`` every attribute is a plain string, number or boolean, so
+    ``networkx.write_graphml`` and ``write_gexf`` take the graph as it is: vertices are
+    keyed by their id (``root.0.1``) and carry ``label``, ``question``, ``answer``,
+    ``memes``, ``error``, budget, timings (``started``, ``ended``) and event counts
+    instead of the Node; the header's fields become graph attributes. Absent values
+    are left out, and characters XML cannot hold are written as ``\\xNN`` escapes.
     """
     import networkx as nx  # here, not at import: most runs never ask for a graph
 
-    g = nx.DiGraph(header=tree.header, complete=tree.complete, duration=tree.duration)
-    checker = task if isinstance(task, NodeChecker) else None
+    if for_export:
+        g = nx.DiGraph(**_export_header(tree))
+    else:
+        g = nx.DiGraph(header=tree.header, complete=tree.complete, duration=tree.duration)
+    key = _export_key if for_export else _path_key
     for node in tree.nodes:
-        correct = None
-        if checker is not None and node.answer is not None:
-            correct = checker.check_node(node.question, node.answer)
-        g.add_node(
-            node.path,
-            node=node,
-            depth=node.depth,
-            status=str(node.status),
-            agent=node.agent,
-            correct=correct,
-        )
-        if node.parent is not None and node.parent in g:
-            g.add_edge(node.parent, node.path)
-    for node in tree.nodes:  # children recorded before their parent in an unsorted list
-        if node.parent is not None and node.parent in g and not g.has_edge(node.parent, node.path):
-            g.add_edge(node.parent, node.path)
+        correct = check_node(task, node, tree.header.truth)
+        if for_export:
+            g.add_node(key(node.path), **_export_node(node, correct))
+        else:
+            g.add_node(
+                node.path,
+                node=node,
+                depth=node.depth,
+                status=str(node.status),
+                agent=node.agent,
+                correct=correct,
+            )
+    for node in tree.nodes:  # after every vertex: children may be listed before parents
+        if node.parent is not None and key(node.parent) in g:
+            g.add_edge(key(node.parent), key(node.path))
     return g
+
+
+def _path_key(path: tuple[int, ...]) -> Any:
+    return path
+
+
+def _export_key(path: tuple[int, ...]) -> Any:
+    return format_path(path)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` with the characters an XML file cannot hold written as escapes."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _json_text(value: Any) -> str:
+    return _xml_text(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _export_node(node: Node, correct: bool | None) -> dict[str, Any]:
+    answer = node.answer.text if node.answer is not None else None
+    calls = [e for e in node.events if isinstance(e, ModelCall)]
+    attrs: dict[str, Any] = {
+        "label": _xml_text(f"{node.id}: {answer if answer is not None else node.status}"[:80]),
+        "depth": node.depth,
+        "agent": _xml_text(node.agent),
+        "status": str(node.status),
+        "question": _xml_text(node.question.text),
+        "answer": _xml_text(answer) if answer is not None else None,
+        "correct": correct,
+        "memes": _xml_text(",".join(sorted(node.answer.memes)))
+        if node.answer and node.answer.memes
+        else None,
+        "error": _xml_text(f"{node.error.type}: {node.error.message}") if node.error else None,
+        "follows": node.follows,
+        "n_children": node.n_children,
+        "budget_given": node.budget_given,
+        "budget_used": node.budget_used,
+        "started": node.start,  # not "start"/"end", which GEXF reads as a time interval
+        "ended": node.end,
+        "duration": node.duration,
+        "model_calls": len(calls),
+        "tokens": sum(c.usage.prompt_tokens + c.usage.completion_tokens for c in calls if c.usage),
+        "cost": sum((c.cost or 0.0 for c in calls), 0.0),
+        "tool_calls": sum(1 for e in node.events if isinstance(e, ToolCall)),
+        "notes": _json_text(node.notes) if any(isinstance(e, Note) for e in node.events) else None,
+    }
+    return {k: v for k, v in attrs.items() if v is not None}
+
+
+def _export_header(tree: Tree) -> dict[str, Any]:
+    h = tree.header
+    attrs: dict[str, Any] = {
+        "run_id": h.run_id,
+        "seed": str(h.seed),  # beyond GraphML's and GEXF's 64-bit integers at times
+        "agent": _xml_text(h.agent),
+        "question": _xml_text(h.question.text),
+        "task": _xml_text(h.task) if h.task else None,
+        "truth": _json_text(h.truth) if h.truth is not None else None,
+        "limits": h.limits.model_dump_json(),
+        "package_version": h.package_version,
+        "complete": tree.complete,
+        "duration": tree.duration,
+    }
+    return {k: v for k, v in attrs.items() if v is not None}
 
 
 def from_graph(g: nx.DiGraph) -> Tree:

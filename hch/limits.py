@@ -13,6 +13,14 @@ class Limits(BaseModel):
     The root is depth 0; a node at ``max_depth`` cannot ask. ``budget`` counts nodes,
     HCH(n)-style: a node's budget includes itself, children are carved out of what is
     left, and whatever a child does not use returns to its parent when it answers.
+
+    Timeouts are cooperative: they fire where a node awaits, and every ``ask`` and
+    ``ask_all`` is such a point, even when it refuses at once. A node that blocks without
+    awaiting (``time.sleep``, a long computation) holds the whole event loop: nothing can
+    interrupt it, not even ``tree_timeout``, which fires at the next await anywhere. When
+    such a node returns past its ``node_timeout`` it is recorded as timed out all the
+    same. Run blocking work with ``await anyio.to_thread.run_sync(...)`` to keep it
+    interruptible.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

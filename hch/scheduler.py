@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
+import math
+import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, Literal, NoReturn, TypeVar
 
 import anyio
+import anyio.lowlevel
 
-from hch.agent import (
-    Agent,
-    AgentFunction,
-    Context,
-    Policy,
-    agent_name,
-    as_policy,
-    describe,
-    to_answer,
+from hch.agent import Agent, AgentFunction, Policy, agent_name, as_policy, describe, to_answer
+from hch.context import Context
+from hch.errors import (
+    BudgetExhausted,
+    ChildFailed,
+    DepthLimitExceeded,
+    FanoutLimitExceeded,
+    LimitExceeded,
+    ToolNotGranted,
 )
-from hch.errors import LimitExceeded
+from hch.gc_policy import relaxed_gc
 from hch.limits import Limits
 from hch.loop import run_sync
 from hch.model import (
@@ -31,23 +37,86 @@ from hch.model import (
     Exchange,
     Node,
     NodeError,
+    Note,
     Path,
     Question,
     Status,
+    ToolCall,
     Tree,
     TreeHeader,
     format_path,
 )
+from hch.seeding import derive_seed
 from hch.trace import TraceWriter
 from hch.version import __version__
 
-__all__ = ["TreeRun", "run", "run_tree"]
+__all__ = ["NodeRun", "TreeRun", "run", "run_tree"]
+
+T = TypeVar("T")
+_MISSING = object()
+
+START_BATCH = 256
+"""Children started between two checkpoints when a node asks very many at once."""
+
+STREAMING_PARALLEL = 1000
+"""``max_parallel`` of a tree run with ``record=False``: ample for trees waiting on models."""
+
+INLINE_LEVELS = 32
+"""Nodes that may run one inside another in one task before a child gets a fresh task."""
 
 Tool = Callable[..., Any]
 
 
+class NodeRun:
+    """The engine's record of one running node: its budget, children, clock and events.
+
+    Only the scheduler reads or writes it; the node's agent sees it through its Context.
+    """
+
+    __slots__ = (
+        "asked",
+        "clock",
+        "clock_left",
+        "events",
+        "given",
+        "history",
+        "inline",
+        "path",
+        "question",
+        "reserved",
+        "rng",
+        "used",
+        "waiting",
+    )
+
+    def __init__(
+        self,
+        path: Path,
+        question: Question,
+        given: int | None,
+        history: tuple[Exchange, ...],
+        inline: int,
+    ) -> None:
+        self.path = path
+        self.inline = inline  # ancestors run in this node's task (bounds the stack)
+        self.question = question
+        self.history = history
+        self.given = given
+        self.reserved = 0  # shares handed to children still running
+        self.used = 0  # what finished children (and priced tools) used
+        self.asked = 0
+        self.events: list[Event] | None = None
+        self.rng: random.Random | None = None
+        self.clock: anyio.CancelScope | None = None  # node_timeout's scope, if any
+        self.clock_left = 0.0
+        self.waiting = 0  # children being awaited; the clock stops while > 0
+
+
 class TreeRun:
-    """The state of one tree while it runs. Contexts call back into it to spawn children."""
+    """The state of one tree while it runs: it runs nodes and keeps their books.
+
+    Implements ``hch.context.Engine``: every Context of the tree forwards to it.
+    """
 
     def __init__(
         self,
@@ -59,49 +128,308 @@ class TreeRun:
         interventions: Mapping[Path, Answer],
         sink: TraceWriter | None,
         record: bool,
+        max_parallel: int | None = None,
     ) -> None:
         self.limits = limits
+        self.slots = max_parallel  # sibling subtrees that may still start in tasks of their own
         self.seed = seed
         self.policy = policy
         self.tools = dict(tools)
         self.interventions = dict(interventions)
         self.sink = sink
-        self.record = record
+        self.record_all = record
         self.nodes: list[Node] = []
+        self.sessions: dict[Hashable, Any] = {}
         self.origin = time.perf_counter()
         self.cancelled = anyio.get_cancelled_exc_class()
         self.on_asyncio = self.cancelled is asyncio.CancelledError
         self.deadline = None if limits.tree_timeout is None else self.origin + limits.tree_timeout
 
-    def run_children(
-        self, parent: Context, specs: Sequence[tuple[Path, Question, int | None]]
+    # -- what a Context asks of the engine ---------------------------------------------
+    def budget(self, node: NodeRun) -> int | None:
+        if node.given is None:
+            return None
+        return node.given - 1 - node.reserved - node.used
+
+    def children_left(self, node: NodeRun) -> int | None:
+        limits = self.limits
+        if len(node.path) >= limits.max_depth:
+            return 0
+        left = self.budget(node)
+        if limits.max_children is not None:
+            fanout = limits.max_children - node.asked
+            left = fanout if left is None or fanout < left else left
+        return None if left is None else max(0, left)
+
+    def rng(self, node: NodeRun) -> random.Random:
+        if node.rng is None:
+            node.rng = random.Random(derive_seed(self.seed, node.path))
+        return node.rng
+
+    def session(self, key: Hashable, factory: Callable[[], Any]) -> Any:
+        found = self.sessions.get(key, _MISSING)
+        if found is _MISSING:
+            found = self.sessions[key] = factory()
+        return found
+
+    def record(self, node: NodeRun, event: Event) -> None:
+        if node.events is None:
+            node.events = []
+        node.events.append(event)
+
+    async def ask_all(
+        self, node: NodeRun, questions: list[Question], budget: int | None
+    ) -> list[Answer]:
+        if not questions:
+            return []
+        try:
+            shares = self._reserve(node, len(questions), budget)
+        except LimitExceeded as exc:
+            await self._refuse(exc)
+        first = node.asked
+        node.asked += len(questions)
+        path = node.path
+        children = self._run_children(
+            node,
+            [
+                ((*path, first + i), q, s)
+                for i, (q, s) in enumerate(zip(questions, shares, strict=True))
+            ],
+        )
+        done = await (children if node.clock is None else self._waiting_for(node, children))
+        answers = [n.answer if n.status is Status.OK else None for n in done]
+        for child in done:
+            if child.status is not Status.OK:
+                raise ChildFailed(child.path, child.status, child.error, answers)
+        return answers  # type: ignore[return-value]
+
+    async def ask(
+        self,
+        node: NodeRun,
+        question: Question,
+        budget: int | None,
+        history: tuple[Exchange, ...],
+        follows: int | None,
+    ) -> tuple[int, Answer]:
+        try:
+            (share,) = self._reserve(node, 1, budget)
+        except LimitExceeded as exc:
+            await self._refuse(exc)
+        index = node.asked
+        node.asked += 1
+        child = self._run_child(node, (*node.path, index), question, share, history, follows)
+        done = await (child if node.clock is None else self._waiting_for(node, child))
+        if done.status is not Status.OK or done.answer is None:
+            raise ChildFailed(done.path, done.status, done.error)
+        return index, done.answer
+
+    async def tool(self, node: NodeRun, name: str, args: dict[str, Any]) -> Any:
+        fn = self.tools.get(name)
+        where = format_path(node.path)
+        if fn is None:
+            raise ToolNotGranted(
+                f"node {where} called tool {name!r}; granted: {sorted(self.tools) or 'none'}"
+            )
+        cost = getattr(fn, "cost", 0)
+        if cost:
+            left = self.budget(node)
+            if left is not None and cost > left:
+                raise BudgetExhausted(
+                    f"node {where} has {left} budget left; tool {name!r} costs {cost}"
+                )
+            node.used += cost
+        try:
+            result = fn(**args)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:
+            self.record(node, ToolCall(name=name, args=args, error=NodeError.from_exception(exc)))
+            raise
+        self.record(node, ToolCall(name=name, args=args, result=result))
+        return result
+
+    # -- budget --------------------------------------------------------------------------
+    @staticmethod
+    async def _refuse(exc: LimitExceeded) -> NoReturn:
+        """Raise a refusal to ask, at a point where cancellation is delivered: an agent
+        that keeps asking past a limit and catching the error, with no other await,
+        still ends when its tree or node times out."""
+        await anyio.lowlevel.checkpoint()
+        raise exc
+
+    def _reserve(self, node: NodeRun, n: int, budget: int | None) -> list[int | None]:
+        """Shares for ``n`` new children of ``node``, or a LimitExceeded naming the limit."""
+        limits = self.limits
+        depth = len(node.path)
+        where = _Where(node.path)  # formatted only if an error message needs it
+        if depth >= limits.max_depth:
+            raise DepthLimitExceeded(
+                f"node {where} is at depth {depth} = max_depth {limits.max_depth}; it cannot ask"
+            )
+        if limits.max_children is not None and node.asked + n > limits.max_children:
+            raise FanoutLimitExceeded(
+                f"node {where} asked {node.asked} and wants {n} more children; "
+                f"max_children is {limits.max_children}"
+            )
+        left = self.budget(node)
+        if left is None:
+            if budget is not None and budget < 1:
+                raise BudgetExhausted(f"node {where}: a child needs a budget of at least 1")
+            if budget is not None:
+                node.reserved += budget * n
+            return [budget] * n
+        share = left // n if budget is None else budget
+        if share < 1 or share * n > left:
+            raise BudgetExhausted(
+                f"node {where} has {left} budget left; {n} children of budget "
+                f"{max(share, 1)} do not fit"
+            )
+        node.reserved += share * n
+        return [share] * n
+
+    @staticmethod
+    def _settle(parent: NodeRun, share: int | None, child: Node) -> None:
+        """Take back a finished child's share and charge what it used.
+
+        Called as the child's node is recorded, on every path (cancellation too), so a
+        node's ``budget_used`` is 1 plus its children's.
+        """
+        if share is not None:
+            parent.reserved -= share
+        parent.used += child.budget_used
+
+    # -- the clock -------------------------------------------------------------------------
+    async def _waiting_for(self, node: NodeRun, children: Awaitable[T]) -> T:
+        """Await children with ``node``'s own clock stopped.
+
+        ``node_timeout`` bounds a node's own work, so each child's timeout fires before
+        its parent's and reaches the parent as a ``ChildFailed`` it can handle.
+        """
+        clock = node.clock
+        assert clock is not None
+        if not node.waiting:
+            node.clock_left = clock.deadline - anyio.current_time()
+            clock.deadline = math.inf
+        node.waiting += 1
+        try:
+            return await children
+        finally:
+            node.waiting -= 1
+            if not node.waiting:
+                clock.deadline = anyio.current_time() + node.clock_left
+
+    # -- running nodes ---------------------------------------------------------------------
+    def _run_child(
+        self,
+        parent: NodeRun,
+        path: Path,
+        question: Question,
+        given: int | None,
+        history: tuple[Exchange, ...] = (),
+        follows: int | None = None,
+    ) -> Awaitable[Node]:
+        """One child, run in ``parent``'s own task (no task to create) unless
+        ``INLINE_LEVELS`` ancestors already do: then in a fresh task, to bound the stack."""
+        inline = parent.inline + 1
+        if inline < INLINE_LEVELS:
+            return self.run_node(path, question, given, history, follows, parent, inline)
+        fresh = self.run_node(path, question, given, history, follows, parent, 0)
+        if self.on_asyncio:
+            return asyncio.ensure_future(fresh)
+        return self._in_new_task(fresh)
+
+    @staticmethod
+    async def _in_new_task(child: Awaitable[Node]) -> Node:
+        done: list[Node] = []
+
+        async def run() -> None:
+            done.append(await child)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run)
+        return done[0]
+
+    def _run_children(
+        self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
     ) -> Awaitable[list[Node]]:
         """Run new children of ``parent`` concurrently; nodes come back in the order given.
 
-        On asyncio this is a bare ``gather`` (returned, not awaited here, to save a
-        coroutine per node): an anyio task group costs several times the rest of a
-        node, and its extra guarantees are not needed because ``run_node`` raises only
-        when cancelled, and a cancelled gather cancels every child and waits for them
-        (so each records its node) before it re-raises.
+        On asyncio the first child runs in the parent's own task and the others under a
+        bare ``gather``: an anyio task group costs several times the rest of a node, and
+        its guarantees are not needed because ``run_node`` raises only when cancelled,
+        and a cancelled gather cancels every child and waits for them (so each records
+        its node) before it re-raises. Very many children start in batches instead.
         """
-        if self.on_asyncio:
-            return asyncio.gather(*[self.run_node(p, q, s, parent=parent) for p, q, s in specs])
-        return self._run_children(parent, specs)
+        if self.slots is not None:
+            return self._bounded(parent, specs)
+        if self.on_asyncio and len(specs) <= START_BATCH:
+            return self._first_inline(parent, specs)
+        return self._run_children_in_group(parent, specs)
 
-    async def _run_children(
-        self, parent: Context, specs: Sequence[tuple[Path, Question, int | None]]
+    async def _bounded(
+        self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
+    ) -> list[Node]:
+        """Children in depth-first order, with at most ``max_parallel`` sibling subtrees
+        running in tasks of their own across the tree.
+
+        The parent runs its children one after another in its own task, and hands one to
+        a task of its own only while a slot is free; it never waits for a slot, so
+        nothing can deadlock (a node waiting for its children holds nothing they need).
+        What is pending at once is then about ``(max_parallel + 1) * depth`` nodes, not
+        the whole tree. Results are by path, so the order changes no answer.
+        """
+        results: list[Node | None] = [None] * len(specs)
+        queue = deque(range(len(specs)))
+
+        async def in_own_task(i: int) -> None:
+            path, question, share = specs[i]
+            try:
+                results[i] = await self.run_node(path, question, share, (), None, parent)
+            finally:
+                self.slots += 1  # type: ignore[operator]
+
+        async with anyio.create_task_group() as tg:
+            while queue:
+                while len(queue) > 1 and self.slots:
+                    self.slots -= 1
+                    tg.start_soon(in_own_task, queue.pop())
+                i = queue.popleft()
+                path, question, share = specs[i]
+                results[i] = await self._run_child(parent, path, question, share)
+        return results  # type: ignore[return-value]
+
+    async def _first_inline(
+        self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
+    ) -> list[Node]:
+        (path, question, share), rest = specs[0], specs[1:]
+        if not rest:
+            return [await self._run_child(parent, path, question, share)]
+        others = asyncio.gather(*[self.run_node(p, q, s, (), None, parent) for p, q, s in rest])
+        try:
+            head = await self._run_child(parent, path, question, share)
+        except BaseException:  # cancelled: the others record their nodes before we go
+            others.cancel()
+            with contextlib.suppress(BaseException):
+                await others
+            raise
+        return [head, *await others]
+
+    async def _run_children_in_group(
+        self, parent: NodeRun, specs: Sequence[tuple[Path, Question, int | None]]
     ) -> list[Node]:
         if len(specs) == 1:
             path, q, share = specs[0]
-            return [await self.run_node(path, q, share, parent=parent)]
+            return [await self._run_child(parent, path, q, share)]
         results: list[Node | None] = [None] * len(specs)
 
         async def one(i: int, path: Path, q: Question, share: int | None) -> None:
-            results[i] = await self.run_node(path, q, share, parent=parent)
+            results[i] = await self.run_node(path, q, share, (), None, parent)
 
         async with anyio.create_task_group() as tg:
             for i, (path, q, share) in enumerate(specs):
                 tg.start_soon(one, i, path, q, share)
+                if i % START_BATCH == START_BATCH - 1:
+                    await anyio.lowlevel.checkpoint()  # a timeout can stop a huge fan-out
         return results  # type: ignore[return-value]
 
     async def run_node(
@@ -111,14 +439,15 @@ class TreeRun:
         given: int | None,
         history: tuple[Exchange, ...] = (),
         follows: int | None = None,
-        parent: Context | None = None,
+        parent: NodeRun | None = None,
+        inline: int = 0,
     ) -> Node:
         """Run one node to its end, record it and settle its budget with ``parent``.
 
         Never raises but for cancellation.
         """
         start = time.perf_counter() - self.origin
-        ctx = Context(self, path, question, given, history)
+        node = NodeRun(path, question, given, history, inline)
         name = "?"
         answer: Answer | None = None
         status = Status.OK
@@ -128,18 +457,21 @@ class TreeRun:
             name = agent_name(agent)
             answer = self.interventions.get(path) if self.interventions else None
             if answer is not None:
-                ctx.note(intervention=True)
+                self.record(node, Note(fields={"intervention": True}))
             else:
+                ctx = Context(self, node, path, question, history)
                 timeout = self.limits.node_timeout
                 if timeout is None:
                     result: object = await agent.answer(question, ctx)
                 else:
-                    with anyio.fail_after(timeout) as ctx._clock:
+                    with anyio.fail_after(timeout) as node.clock:
                         result = await agent.answer(question, ctx)
+                    if anyio.current_time() > node.clock.deadline:
+                        raise TimeoutError  # overran without yielding (blocking work)
                 answer = result if type(result) is Answer else to_answer(result, _Who(name, path))
         except self.cancelled:
             self._finish(
-                ctx, name, None, Status.CANCELLED, self._cancel_reason(), follows, start, parent
+                node, name, None, Status.CANCELLED, self._cancel_reason(), follows, start, parent
             )
             raise
         except TimeoutError as exc:
@@ -149,7 +481,7 @@ class TreeRun:
         except Exception as exc:
             status, error = Status.FAILED, NodeError.from_exception(exc)
         answer = answer if status is Status.OK else None
-        return self._finish(ctx, name, answer, status, error, follows, start, parent)
+        return self._finish(node, name, answer, status, error, follows, start, parent)
 
     def _cancel_reason(self) -> NodeError:
         if self.deadline is not None and time.perf_counter() >= self.deadline - 0.01:
@@ -161,41 +493,52 @@ class TreeRun:
 
     def _finish(
         self,
-        ctx: Context,
+        node: NodeRun,
         name: str,
         answer: Answer | None,
         status: Status,
         error: NodeError | None,
         follows: int | None,
         start: float,
-        parent: Context | None,
+        parent: NodeRun | None,
     ) -> Node:
         # Shares reserved for children that never started (cancelled first) used nothing.
-        events: list[Event] = ctx._events or []
-        node = Node._trusted(
+        done = Node.unchecked(
             {
-                "path": ctx.path,
+                "path": node.path,
                 "agent": name,
-                "question": ctx.question,
+                "question": node.question,
                 "answer": answer,
                 "status": status,
                 "error": error,
                 "follows": follows,
-                "n_children": ctx._asked,
-                "budget_given": ctx._given,
-                "budget_used": 1 + ctx._used,
+                "n_children": node.asked,
+                "budget_given": node.given,
+                "budget_used": 1 + node.used,
                 "start": round(start, 6),
                 "end": round(time.perf_counter() - self.origin, 6),
-                "events": events,
+                "events": node.events or [],
             }
         )
-        if self.record or not ctx.path:
-            self.nodes.append(node)
+        if self.record_all or not node.path:
+            self.nodes.append(done)
         if self.sink is not None:
-            self.sink.write_node(node)
+            self.sink.write_node(done)
         if parent is not None:
-            parent._settle(ctx._given, node)
-        return node
+            self._settle(parent, node.given, done)
+        return done
+
+
+class _Where:
+    """A node path that formats itself as ``root.1.2`` only when printed."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __str__(self) -> str:
+        return format_path(self.path)
 
 
 class _Who:
@@ -234,6 +577,7 @@ async def run_tree(
     truth: Any = None,
     meta: Mapping[str, Any] | None = None,
     record: bool = True,
+    max_parallel: int | Literal["auto"] | None = "auto",
 ) -> Tree:
     """Run one tree and return it, streaming every finished node to ``trace`` if given.
 
@@ -248,7 +592,16 @@ async def run_tree(
         interventions: ``{path: Answer}`` answers forced at those nodes (counterfactuals).
         task, truth, meta: Stored in the header for later scoring.
         record: Keep every node in the returned Tree (False keeps only the root).
+        max_parallel: Bound memory by running children depth-first, with at most this
+            many sibling subtrees in tasks of their own at once across the tree (None:
+            every child starts at once). "auto" is ``STREAMING_PARALLEL`` when
+            ``record`` is False (a streamed tree then runs in bounded memory whatever
+            its size) and None otherwise. Answers never depend on it.
     """
+    if max_parallel == "auto":
+        max_parallel = None if record else STREAMING_PARALLEL
+    elif max_parallel is not None and max_parallel < 0:
+        raise ValueError(f"max_parallel must be >= 0 or None, not {max_parallel}")
     limits = limits or Limits()
     q = question if isinstance(question, Question) else Question(text=question)
     policy = as_policy(agent)
@@ -272,11 +625,12 @@ async def run_tree(
         interventions=interventions or {},
         sink=sink,
         record=record,
+        max_parallel=max_parallel,
     )
     complete = False
     try:
         timeout = limits.tree_timeout
-        with anyio.move_on_after(timeout) if timeout is not None else nullcontext():
+        with relaxed_gc(), anyio.move_on_after(timeout) if timeout is not None else nullcontext():
             await run.run_node((), q, limits.budget)
         complete = True
     finally:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hch.model import Answer, Question
 
-__all__ = ["GradedTask", "NodeChecker", "Sample", "Task"]
+__all__ = ["GradedTask", "NodeChecker", "NodeTruth", "Sample", "Task"]
 
 
 class Sample(BaseModel):
@@ -37,6 +37,16 @@ class NodeChecker(Protocol):
     """A task that can also judge the answer to any subquestion (simulated worlds can)."""
 
     def check_node(self, question: Question, answer: Answer) -> bool | None: ...
+
+
+@runtime_checkable
+class NodeTruth(Protocol):
+    """A task that can also give the true answer to any subquestion (None where unknown).
+
+    Analyses show it beside a wrong answer; checking goes through ``check_node``.
+    """
+
+    def node_truth(self, question: Question) -> Any: ...
 
 
 @runtime_checkable

@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from hch.errors import SchemaVersionError, TraceError
+from hch.gc_policy import relaxed_gc
 from hch.jsonl import parse_lines, read_lines
 from hch.model import SCHEMA_VERSION, Node, TreeHeader
 
@@ -58,9 +59,10 @@ def save(tree: Tree, file: str | FilePath) -> None:
 def load(file: str | FilePath) -> Tree:
     """Read a trace file of any released schema version."""
     name = str(file)
-    lines = read_lines(file, "trace")
-    version = _version(name, lines[0])
-    return _READERS[version](name, lines)
+    with relaxed_gc():
+        lines = read_lines(file, "trace")
+        version = _version(name, lines[0])
+        return _READERS[version](name, lines)
 
 
 def _version(name: str, first: str) -> int:

@@ -1,8 +1,11 @@
-"""Shared fixtures: every async test runs on asyncio and on trio."""
+"""Shared fixtures: every async test runs on asyncio and on trio; ``browser`` drives
+headless Chromium (``tests/browser.py``)."""
 
 from __future__ import annotations
 
 import pytest
+
+pytest_plugins = ["tests.browser"]
 
 
 @pytest.fixture(params=["asyncio", "trio"])

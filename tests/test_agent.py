@@ -372,3 +372,23 @@ async def test_a_tool_with_a_cost_uses_the_nodes_budget() -> None:
         {"claim": "true"},
         {"claim": "x"},
     ]
+
+
+async def test_session_state_lives_for_one_tree_only() -> None:
+    made: list[list[str]] = []
+
+    def fresh() -> list[str]:
+        made.append([])
+        return made[-1]
+
+    async def node(q: Question, ctx: Context) -> str:
+        seen = ctx.session("seen", fresh)
+        seen.append(q.text)
+        if ctx.can_ask:
+            await ctx.ask_all(["a", "b"])
+        return str(len(seen))
+
+    first = await hch.run_tree("q", node, limits=Limits(max_depth=1))
+    second = await hch.run_tree("r", node, limits=Limits(max_depth=1))
+    assert [sorted(m) for m in made] == [["a", "b", "q"], ["a", "b", "r"]]
+    assert first.root.answer == second.root.answer == Answer(text="3")

@@ -29,6 +29,7 @@ from agents.server import ModelServer, SimulatedModel
 from experiments.tasks.arithmetic import ArithmeticTask, evaluate, render
 from hch import Limits, ModelCall, Tree, by_depth, load, run
 from hch.cache import Cache
+from tests.browser import CHROMEDRIVER, CHROMIUM, FLAGS, unavailable
 
 TOKEN = "test-token-7f3a"
 SERVE_HUMANS = (sys.executable, "-m", "hch", "serve-humans")
@@ -305,22 +306,13 @@ def test_another_session_in_the_same_directory_is_refused(
 
 
 # -- in headless Chromium ----------------------------------------------------------
-BROWSER_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1300,900",
-)
-
-
 @pytest.fixture
-def browser() -> Iterator[Callable[[], Any]]:
-    """Opens headless Chromium sessions, each with a fresh profile; closes them after."""
+def browsers(tmp_path: Path) -> Iterator[Callable[[], Any]]:
+    """Opens separate headless Chromium sessions (one per person, each with a fresh
+    profile, as ``tests/browser.py`` sets them up); closes them after the test."""
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(f"headless Chromium unavailable: {reason}")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -328,13 +320,13 @@ def browser() -> Iterator[Callable[[], Any]]:
 
     def open_() -> Any:
         options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for flag in (*BROWSER_FLAGS, f"--user-data-dir={tempfile.mkdtemp(prefix='hch-chrome-')}"):
+        options.binary_location = str(CHROMIUM)
+        profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path)
+        for flag in (*FLAGS, f"--user-data-dir={profile}"):
             options.add_argument(flag)
-        service = Service(executable_path="/usr/bin/chromedriver")
-        driver = webdriver.Chrome(service=service, options=options)
-        opened.append(driver)
-        return driver
+        service = Service(executable_path=str(CHROMEDRIVER))
+        opened.append(webdriver.Chrome(service=service, options=options))
+        return opened[-1]
 
     yield open_
     for driver in opened:
@@ -414,7 +406,7 @@ class Person:
 
 @pytest.mark.browser
 def test_two_people_in_two_browsers_answer_one_live_tree_with_llm_agents_below(
-    serve: Callable[..., Served], browser: Callable[[], Any], tmp_path: Path
+    serve: Callable[..., Served], browsers: Callable[[], Any], tmp_path: Path
 ) -> None:
     sample = TASK.sample(6)
     left, right = (render(p) for p in sample.question.data[1:])
@@ -430,8 +422,8 @@ def test_two_people_in_two_browsers_answer_one_live_tree_with_llm_agents_below(
             "api_key=k",
         )
         s = serve("-t", "leaves=4", "--seed", "6", "--human-at", "0", "--human-at", "1", *llm)
-        alice = Person(browser(), s.page, "alice")
-        bob = Person(browser(), s.page, "bob")
+        alice = Person(browsers(), s.page, "alice")
+        bob = Person(browsers(), s.page, "bob")
         alice.take_next("root")
         assert alice.text("ws-question") == sample.question.text
         alice.ask(left, right)
@@ -483,20 +475,20 @@ def test_two_people_in_two_browsers_answer_one_live_tree_with_llm_agents_below(
 
 @pytest.mark.browser
 def test_a_person_who_leaves_gives_the_node_back_and_a_killed_server_resumes(
-    serve: Callable[..., Served], browser: Callable[[], Any], tmp_path: Path
+    serve: Callable[..., Served], browsers: Callable[[], Any], tmp_path: Path
 ) -> None:
     hostile = (
         '<img src=x onerror="document.title=\'owned\'"><script>document.title="owned"</script>'
     )
     args = ("-q", hostile, "--max-depth", "1", "--human-at", "0", "--human-at", "1", "--lease", "5")
     first = serve(*args)
-    alice = Person(browser(), first.page, "alice")
+    alice = Person(browsers(), first.page, "alice")
     alice.take_next("root")
     assert alice.text("ws-question") == hostile  # shown as text, never run
     assert alice.d.find_elements(alice.by.CSS_SELECTOR, "#ws-question *") == []
     alice.ask("first <b>part</b>?", "second part?")
 
-    bob = Person(browser(), first.page, "bob")
+    bob = Person(browsers(), first.page, "bob")
     bob.take("root.0")
     bob.el("scratchpad").send_keys("bob was here")
     held = bob.d.execute_script("return sessionStorage.getItem('hch-lease')")

@@ -143,6 +143,22 @@ async def test_json_schema_is_requested_and_dropped_when_the_server_rejects_it()
     assert any("structured_output" in n for n in tree.root.notes)
 
 
+async def test_what_one_tree_learns_never_changes_another_trees_requests() -> None:
+    with ModelServer(SimulatedModel(), Faults(no_structured_output=True)) as server:
+        agent = llm(server)
+        first = await run_tree("(1 + 2) + (3 + 4)", agent, limits=Limits(max_depth=1))
+        second = await run_tree("(1 + 2) + (3 + 4)", agent, limits=Limits(max_depth=1))
+
+    def requests(tree: hch.Tree) -> list[object]:
+        return [c.request for n in tree for c in calls(n.events)]
+
+    assert requests(first) == requests(second)
+    for tree in (first, second):
+        opening = calls(tree.root.events)[0]
+        assert "response_format" in opening.request["params"]  # each tree asks afresh
+    assert agent == llm(server)  # the configuration did not change
+
+
 async def test_the_reply_schema_is_narrowed_to_what_the_limits_allow_each_turn() -> None:
     def schema(call: ModelCall) -> dict[str, object]:
         return call.request["params"]["response_format"]["json_schema"]["schema"]  # type: ignore[no-any-return]

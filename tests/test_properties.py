@@ -185,3 +185,24 @@ def test_a_trace_cut_anywhere_loads_whole_nodes(
     whole = data[:offset].count(b"\n") - 1 + (data[offset : offset + 1] == b"\n")
     assert len(loaded) == whole
     assert all(n == original[n.path] for n in loaded)
+
+
+@SETTINGS
+@given(
+    weights=weights.map(no_hang).filter(any),
+    limits=limits_strategy,
+    seed=st.integers(0, 2**32),
+    parallel=st.none() | st.integers(0, 5),
+    backend=backends,
+)
+def test_bounded_memory_changes_no_answer(
+    weights: tuple[int, ...], limits: Limits, seed: int, parallel: int | None, backend: str
+) -> None:
+    """Children started depth-first in bounded numbers give the tree of unbounded runs."""
+    unbounded = hch.run("q", Chaos(weights), limits=limits, seed=seed, max_parallel=None)
+    bounded = hch.run(
+        "q", Chaos(weights), limits=limits, seed=seed, backend=backend, max_parallel=parallel
+    )
+    assert bounded.fingerprint() == unbounded.fingerprint()
+    check_limits(bounded, limits)
+    check_failure_is_data(bounded)

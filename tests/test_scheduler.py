@@ -274,3 +274,32 @@ async def test_run_works_where_a_loop_already_runs_as_in_a_notebook() -> None:
     tree = hch.run("q", recurse, limits=Limits(max_depth=2), seed=3)
     again = await hch.run_tree("q", recurse, limits=Limits(max_depth=2), seed=3)
     assert tree.fingerprint() == again.fingerprint()
+
+
+async def chain(question: Question, ctx: Context) -> str:
+    """Hands its question down while it can: a chain as deep as max_depth."""
+    if ctx.can_ask:
+        if ctx.depth % 2:
+            return (await ctx.ask("x")).text
+        return (await ctx.ask_all(["x"]))[0].text
+    return f"leaf at {ctx.depth}"
+
+
+async def test_a_chain_far_deeper_than_the_python_stack_runs() -> None:
+    tree = await hch.run_tree("q", chain, limits=Limits(max_depth=1500))
+    assert tree.root.status is Status.OK
+    assert tree.root.answer == Answer(text="leaf at 1500")
+    assert len(tree) == 1501
+
+
+async def test_a_failure_that_climbs_a_deep_chain_keeps_messages_short() -> None:
+    async def broken_leaf(question: Question, ctx: Context) -> str:
+        if ctx.can_ask:
+            return (await ctx.ask("x")).text
+        raise ValueError("the leaf broke")
+
+    tree = await hch.run_tree("q", broken_leaf, limits=Limits(max_depth=400))
+    assert all(n.status is Status.FAILED for n in tree)
+    assert tree[(0,) * 400].error == hch.NodeError(type="ValueError", message="the leaf broke")
+    for n in tree:  # its child's path, and at most 300 characters of the child's message
+        assert n.error is not None and len(n.error.message) < len(hch.format_path(n.path)) + 350

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,18 @@ from rich.console import Console
 
 from hch import load as load_trace
 from hch.errors import ConfigError
-from hch.study import BarProgress, ResultRow, Results, load, run_study
+from hch.study import (
+    BarProgress,
+    Job,
+    LocalLoop,
+    ResultRow,
+    Results,
+    Work,
+    chunked,
+    drain,
+    load,
+    run_study,
+)
 from tests.study_experiments import InFlight, flips, fragile, waiting
 
 
@@ -35,6 +49,50 @@ def test_backends_and_process_pool_agree(tmp_path: Path) -> None:
     by_pool = run_study(flips, tmp_path / "p", trials=15, workers=2)
     assert outcomes(by_asyncio) == outcomes(by_trio) == outcomes(by_pool)
     assert len(by_pool) == 30
+
+
+class ThreadChunks:
+    """A fourth executor, as a user would write one: chunks of jobs on threads."""
+
+    def __init__(self, work: Work) -> None:
+        self.work = work
+        self.pool = ThreadPoolExecutor(2)
+        self.chunks_run = 0
+
+    def submit(self, chunk: list[Job]) -> Future[list[ResultRow]]:
+        def run() -> list[ResultRow]:
+            rows: list[ResultRow] = []
+            LocalLoop().run(replace(self.work, jobs=chunk), rows.append)
+            self.chunks_run += 1
+            return rows
+
+        return self.pool.submit(run)
+
+    def wait(
+        self, pending: list[Future[list[ResultRow]]]
+    ) -> tuple[list[list[ResultRow]], list[Future[list[ResultRow]]]]:
+        finished, rest = wait(pending, return_when=FIRST_COMPLETED)
+        return [f.result() for f in finished], list(rest)
+
+
+class Threads:
+    def __init__(self) -> None:
+        self.runners: list[ThreadChunks] = []
+
+    def run(self, work: Work, on_row: Callable[[ResultRow], None]) -> None:
+        runner = ThreadChunks(work)
+        self.runners.append(runner)
+        with runner.pool:
+            drain(runner, chunked(work.jobs, 2), 3, on_row)
+
+
+def test_a_new_executor_is_one_small_class(tmp_path: Path) -> None:
+    threads = Threads()
+    by_threads = run_study(flips, tmp_path / "x", trials=15, executor=threads)
+    assert outcomes(by_threads) == outcomes(run_study(flips, tmp_path / "a", trials=15))
+    assert len(by_threads) == 30
+    (runner,) = threads.runners
+    assert runner.chunks_run == len(list(chunked(list(range(30)), 2)))  # type: ignore[arg-type]
 
 
 def test_pool_imports_an_experiment_file(tmp_path: Path) -> None:

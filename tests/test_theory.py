@@ -7,18 +7,23 @@
   e' = p + (1 - 2p)(3e^2 - 2e^3) from e = p at the leaves, and stays bounded away from
   1/2 at any depth only when p < 1/6.
 
-Each observed accuracy must fall in the 99.9% binomial interval of the exact value.
+Each observed accuracy must fall in the 99.9% binomial interval of the exact value. More
+closed forms (chains, 5-input majority, broadcasts) are in ``test_theory_errors.py``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from agents.binary import NoisyMajority
+from experiments.tasks.bits import BitTask
 from hch import Answer, Context, Limits, Question
+from hch.analysis import majority_error
 from hch.stats import binomial_interval
 from hch.study import Results, Trial, experiment, run_study
 
 Z = 3.29  # two-sided 99.9%
+BITS = BitTask()
 
 
 class WeakestLink:
@@ -48,34 +53,14 @@ def weakest_link(p: float, depth: int, fanout: int) -> Trial:
     )
 
 
-class NoisyMajority:
-    """Majority of three children's bits (the true bit 1 at the leaves), flipped w.p. p."""
-
-    name = "noisy-majority"
-
-    def __init__(self, p: float) -> None:
-        self.p = p
-
-    async def answer(self, question: Question, ctx: Context) -> Answer:
-        bit = 1
-        if ctx.can_ask:
-            children = await ctx.ask_all([question] * 3)
-            bit = int(sum(int(a.text) for a in children) >= 2)
-        if ctx.rng.random() < self.p:
-            bit = 1 - bit
-        return Answer(text=str(bit))
-
-
 @experiment(grid={"p": [0.08, 0.3], "depth": [0, 1, 2]}, trials=800)
-def noisy_majority(p: float, depth: int) -> Trial:
-    return Trial(question="bit?", truth="1", agent=NoisyMajority(p), limits=Limits(max_depth=depth))
-
-
-def majority_error(p: float, depth: int) -> float:
-    e = p
-    for _ in range(depth):
-        e = p + (1 - 2 * p) * (3 * e * e - 2 * e**3)
-    return e
+def noisy_majority(p: float, depth: int, seed: int) -> Trial:
+    return Trial(
+        task=BITS,
+        sample=BITS.sample(seed),
+        agent=NoisyMajority(epsilon=p),
+        limits=Limits(max_depth=depth),
+    )
 
 
 def accuracy(rows: Results, **params: object) -> tuple[float, int]:

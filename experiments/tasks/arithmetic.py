@@ -166,10 +166,15 @@ class ArithmeticTask(BaseModel):
         return read_int(answer) == sample.truth
 
     def check_node(self, question: Question, answer: Answer) -> bool | None:
+        truth = self.node_truth(question)
+        return None if truth is None else read_int(answer) == truth
+
+    def node_truth(self, question: Question) -> int | None:
+        """The value of the expression a question carries (or spells out); None if none."""
         expr = question.data
         if expr is None:
             try:
                 expr = parse(question.text)
             except ValueError:
                 return None
-        return read_int(answer) == evaluate(expr)
+        return evaluate(expr)

@@ -85,3 +85,8 @@ class ListTask(BaseModel):
             return None
         op, items = found
         return _read(op, answer) == solve(op, items)
+
+    def node_truth(self, question: Question) -> int | list[int] | None:
+        """The true sum or sorted list for a list question; None for any other question."""
+        found = read_question(question)
+        return None if found is None else solve(*found)

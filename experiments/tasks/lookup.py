@@ -130,3 +130,8 @@ class LookupTask(BaseModel):
             return None
         facts, start, chain = found
         return read_name(answer, list(facts)) == resolve(facts, start, chain)
+
+    def node_truth(self, question: Question) -> str | None:
+        """The person a lookup question's chain leads to; None for any other question."""
+        found = read_question(question)
+        return None if found is None else resolve(*found)

@@ -1,4 +1,5 @@
-"""`hch report DIR`: the accuracy table of a study, and its plots in DIR/plots/."""
+"""`hch report DIR`: the accuracy table of a study, its plots in DIR/plots/, and its
+index page DIR/index.html (with a page per kept tree)."""
 
 from __future__ import annotations
 
@@ -17,16 +18,20 @@ __all__ = ["add_parser", "show"]
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "report",
-        help="print a study's accuracy table and write its plots",
-        description="Accuracy with a 95%% Wilson interval per grid point, mean nodes used, "
+        help="print a study's accuracy table; write its plots and index page",
+        description="Accuracy with a 95% Wilson interval per grid point, mean nodes used, "
         "failures and errors (both counted as wrong); plots of accuracy and nodes against "
-        "one parameter into DIR/plots/ (PNG and SVG).",
+        "one parameter into DIR/plots/ (PNG and SVG); when kept traces have a task that "
+        "checks every node, where errors were born, how they propagated and how far they "
+        "travelled (as `hch analyze DIR`); and DIR/index.html, a page of the table, the "
+        "plots and every kept tree (open it in a browser).",
     )
     p.add_argument("directory", metavar="DIR", help="a study directory (with results.jsonl)")
     p.add_argument(
         "--x", help="parameter on the plots' x axis (default: depth, else the first numeric one)"
     )
     p.add_argument("--no-plots", action="store_true", help="print the table only")
+    p.add_argument("--no-index", action="store_true", help="do not write DIR/index.html")
     p.set_defaults(func=main)
 
 
@@ -38,14 +43,21 @@ def main(args: argparse.Namespace) -> int:
         rows = load(args.directory)
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from None
-    show(rows, args.directory, x=args.x, plots=not args.no_plots)
+    show(rows, args.directory, x=args.x, plots=not args.no_plots, index=not args.no_index)
     return 0
 
 
 def show(
-    rows: Sequence[ResultRow], directory: str | Path, *, x: str | None = None, plots: bool = True
+    rows: Sequence[ResultRow],
+    directory: str | Path,
+    *,
+    x: str | None = None,
+    plots: bool = True,
+    index: bool = True,
 ) -> None:
-    """Print the table of ``rows`` (a study in ``directory``) and write its plots there."""
+    """Print the table of ``rows`` (a study in ``directory``), its error analysis, and
+    write its plots and its index page there."""
+    from hch.commands.analyze import show_study
     from hch.study.plots import plot
     from hch.study.report import table, text
 
@@ -58,10 +70,14 @@ def show(
         Console().print(table(rows, title=rows[0].study))
     else:
         print(text(rows))
-    if not plots:
-        return
-    files = plot(rows, directory, x=x)
-    if not files:
-        print("no plots: no numeric parameter to plot against")
-    for file in files:
-        print(f"plot: {file}")
+    if plots:
+        files = plot(rows, directory, x=x)
+        if not files:
+            print("no plots: no numeric parameter to plot against")
+        for file in files:
+            print(f"plot: {file}")
+    show_study(rows, Path(directory), plots)
+    if index:
+        from hch.viewer.index import write_study_index
+
+        print(f"index: {write_study_index(directory)} (open it in a browser)")

@@ -9,18 +9,15 @@ for traces, the study directory on a filesystem they share: rows always come bac
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from hch.errors import ConfigError
+from hch.study.executor import OnRow, Work, chunked, drain
 from hch.study.plan import Job
-from hch.study.pool import chunked, run_chunk
+from hch.study.pool import run_chunk
 from hch.study.results import ResultRow
-from hch.study.traces import TracePolicy
 
-__all__ = ["run_on_ray"]
+__all__ = ["RayCluster"]
 
 
 def _ray() -> Any:
@@ -32,44 +29,47 @@ def _ray() -> Any:
     return ray
 
 
-def run_on_ray(
-    ref: str,
-    jobs: Sequence[Job],
-    out: Path,
-    traces: TracePolicy,
-    *,
-    address: str,
-    workers: int,
-    concurrency: int,
-    backend: str,
-    on_row: Callable[[ResultRow], None],
-) -> None:
-    """Run ``jobs`` as Ray tasks, ``2 * workers`` chunks in flight; ``on_row`` sees each row
-    here. ``workers`` bounds the CPUs a local instance gets and the chunks in flight."""
-    ray = _ray()
-    started = not ray.is_initialized()
-    if started:
-        local = address == "local"
-        ray.init(
-            address=None if local else address,
-            num_cpus=workers if local else None,
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-        )
-    try:
-        task = ray.remote(run_chunk)
-        chunks = chunked(jobs, workers)
+class RayCluster:
+    """Runs the study as Ray tasks, ``2 * workers`` chunks in flight.
 
-        def submit(chunk: list[Job]) -> Any:
-            return task.remote(ref, chunk, out, traces, concurrency, backend)
+    ``workers`` also bounds the CPUs of a local instance started for the study.
+    """
 
-        pending = [submit(chunk) for chunk in islice(chunks, 2 * workers)]
-        while pending:
-            finished, pending = ray.wait(pending, num_returns=1)
-            for row in ray.get(finished[0]):
-                on_row(row)
-            pending.extend(submit(chunk) for chunk in islice(chunks, 1))
-    finally:
+    def __init__(self, address: str, workers: int) -> None:
+        self.address = address
+        self.workers = workers
+
+    def run(self, work: Work, on_row: OnRow) -> None:
+        ray = _ray()
+        started = not ray.is_initialized()
         if started:
-            ray.shutdown()
+            local = self.address == "local"
+            ray.init(
+                address=None if local else self.address,
+                num_cpus=self.workers if local else None,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+        try:
+            drain(_Tasks(ray, work), chunked(work.jobs, self.workers), 2 * self.workers, on_row)
+        finally:
+            if started:
+                ray.shutdown()
+
+
+class _Tasks:
+    """Chunks as Ray tasks."""
+
+    def __init__(self, ray: Any, work: Work) -> None:
+        self.ray = ray
+        self.task = ray.remote(run_chunk)
+        self.args = (work.out, work.traces, work.concurrency, work.backend)
+        self.ref = work.experiment.ref
+
+    def submit(self, chunk: list[Job]) -> Any:
+        return self.task.remote(self.ref, chunk, *self.args)
+
+    def wait(self, pending: list[Any]) -> tuple[list[list[ResultRow]], list[Any]]:
+        finished, rest = self.ray.wait(pending, num_returns=1)
+        return [self.ray.get(finished[0])], list(rest)

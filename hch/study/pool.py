@@ -1,29 +1,28 @@
-"""Studies across processes: local workers, or a Ray cluster. Workers run chunks of jobs;
-rows come back to this process, which alone appends them to the results file.
+"""Studies in a local process pool: chunks of jobs run in fresh worker processes.
 
 A worker imports the experiment afresh from its ``ref`` (``module:attr`` or
 ``file.py:attr``), once per process, and runs each chunk concurrently on its own anyio
-event loop.
+event loop; rows come back to the parent, which alone appends them to the results file.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from functools import partial
-from itertools import islice
 from pathlib import Path
 
 import anyio
 
+from hch.gc_policy import relaxed_gc
 from hch.study.execute import run_jobs
+from hch.study.executor import OnRow, Work, chunked, drain
 from hch.study.experiments import Experiment, load_experiment
 from hch.study.plan import Job
 from hch.study.results import ResultRow
 from hch.study.traces import TracePolicy
 
-__all__ = ["chunked", "run_chunk", "run_in_pool"]
+__all__ = ["ProcessPool", "run_chunk"]
 
 _loaded: dict[str, Experiment] = {}
 """Experiments this worker process has imported, by ref."""
@@ -36,44 +35,57 @@ def run_chunk(
     if ref not in _loaded:
         _loaded[ref] = load_experiment(ref)
     rows: list[ResultRow] = []
-    anyio.run(
-        run_jobs, _loaded[ref], iter(jobs), out, traces, concurrency, rows.append, backend=backend
-    )
+    with relaxed_gc():
+        anyio.run(
+            run_jobs,
+            _loaded[ref],
+            iter(jobs),
+            out,
+            traces,
+            concurrency,
+            rows.append,
+            backend=backend,
+        )
     return rows
 
 
-def chunked(jobs: Sequence[Job], workers: int) -> Iterator[list[Job]]:
-    """Chunks small enough to balance ``workers`` (about 8 each), large enough to amortise."""
-    size = max(1, min(32, len(jobs) // (workers * 8)))
-    return iter([list(jobs[i : i + size]) for i in range(0, len(jobs), size)])
-
-
-def run_in_pool(
-    ref: str,
-    jobs: Sequence[Job],
-    out: Path,
-    traces: TracePolicy,
-    *,
-    workers: int,
-    concurrency: int,
-    backend: str,
-    on_row: Callable[[ResultRow], None],
-) -> None:
-    """Run ``jobs`` in ``workers`` fresh processes; ``on_row`` sees each row in this one.
+class ProcessPool:
+    """Runs the study in ``workers`` fresh processes, ``2 * workers`` chunks in flight.
 
     Workers start by spawning, which imports the caller's ``__main__`` module again: a
     script that runs a study with workers must do so under ``if __name__ == "__main__"``.
     """
-    chunks = chunked(jobs, workers)
-    run = partial(run_chunk, ref, out=out, traces=traces, concurrency=concurrency, backend=backend)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        pending: set[Future[list[ResultRow]]] = {
-            pool.submit(run, chunk) for chunk in islice(chunks, 2 * workers)
-        }
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                for row in future.result():
-                    on_row(row)
-                pending.update(pool.submit(run, chunk) for chunk in islice(chunks, 1))
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def run(self, work: Work, on_row: OnRow) -> None:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            drain(
+                _Submitter(pool, work), chunked(work.jobs, self.workers), 2 * self.workers, on_row
+            )
+
+
+class _Submitter:
+    """Chunks as futures of a process pool."""
+
+    def __init__(self, pool: ProcessPoolExecutor, work: Work) -> None:
+        self.pool = pool
+        self.run = partial(
+            run_chunk,
+            work.experiment.ref,
+            out=work.out,
+            traces=work.traces,
+            concurrency=work.concurrency,
+            backend=work.backend,
+        )
+
+    def submit(self, chunk: list[Job]) -> Future[list[ResultRow]]:
+        return self.pool.submit(self.run, chunk)
+
+    def wait(
+        self, pending: list[Future[list[ResultRow]]]
+    ) -> tuple[list[list[ResultRow]], list[Future[list[ResultRow]]]]:
+        finished, rest = wait(pending, return_when=FIRST_COMPLETED)
+        return [f.result() for f in finished], list(rest)

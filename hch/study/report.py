@@ -10,13 +10,13 @@ of ``n`` and counted as ``unscored``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from rich.table import Table
 
+from hch.hashing import canonical_json
 from hch.stats import wilson_interval
 from hch.study.results import ResultRow
 
@@ -79,7 +79,7 @@ def summarize(rows: Iterable[ResultRow]) -> list[Cell]:
     names = parameters(rows)
     groups: dict[str, list[ResultRow]] = {}
     for row in rows:
-        groups.setdefault(json.dumps(row.params, sort_keys=True, default=str), []).append(row)
+        groups.setdefault(canonical_json(row.params), []).append(row)
     cells = [_cell(group) for group in groups.values()]
     return sorted(cells, key=lambda c: [_order(c.params.get(name)) for name in names])
 

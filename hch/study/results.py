@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from hch.hashing import canonical_json
 from hch.jsonl import parse_lines, read_lines
 
 __all__ = ["RESULTS_FILE", "ResultRow", "Results", "load", "row_key"]
@@ -18,7 +18,7 @@ RESULTS_FILE = "results.jsonl"
 
 def row_key(params: dict[str, Any], trial: int) -> str:
     """The identity of a row: its grid point and trial (what resume deduplicates on)."""
-    return json.dumps([params, trial], sort_keys=True, separators=(",", ":"))
+    return canonical_json([params, trial])
 
 
 class ResultRow(BaseModel):

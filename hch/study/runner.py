@@ -13,17 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from hch.errors import ConfigError
-from hch.loop import run_sync
-from hch.study.execute import run_jobs
+from hch.gc_policy import relaxed_gc
+from hch.study.executor import Executor, Work
 from hch.study.experiments import Experiment, load_experiment
 from hch.study.grid import as_values
+from hch.study.local import LocalLoop
 from hch.study.plan import StudySpec
 from hch.study.progress import Quiet, StudyProgress
 from hch.study.results import ResultRow, Results, load
 from hch.study.store import StudyDir
 from hch.study.traces import KeepTraces, TracePolicy
 
-__all__ = ["plan_study", "run_study"]
+__all__ = ["executor_for", "plan_study", "run_study"]
 
 
 def plan_study(
@@ -48,6 +49,19 @@ def plan_study(
     )
 
 
+def executor_for(workers: int, ray: str | None) -> Executor:
+    """Ray when given an address, a process pool for ``workers > 1``, else this process."""
+    if ray is not None:
+        from hch.study.cluster import RayCluster
+
+        return RayCluster(ray, workers)
+    if workers > 1:
+        from hch.study.pool import ProcessPool
+
+        return ProcessPool(workers)
+    return LocalLoop()
+
+
 def run_study(
     experiment: Experiment | str,
     out: str | Path,
@@ -62,6 +76,7 @@ def run_study(
     progress: StudyProgress | None = None,
     backend: str = "asyncio",
     ray: str | None = None,
+    executor: Executor | None = None,
 ) -> Results:
     """Run every tree of the study not yet in ``out`` and return all of ``out``'s rows.
 
@@ -79,6 +94,8 @@ def run_study(
         backend: The anyio backend, asyncio or trio.
         ray: Run on Ray (the ``ray`` extra): "local" starts an instance here with
             ``workers`` CPUs; an address ("auto", "ray://head:10001") joins a cluster.
+        executor: Run the trees with this ``Executor`` instead (a Dask or Slurm one,
+            say); ``workers`` and ``ray`` are then not used.
 
     Raises:
         ConfigError: a bad parameter, or ``out`` holds another study (StudyMismatch).
@@ -90,7 +107,7 @@ def run_study(
     spec = plan_study(experiment, params=params, trials=trials, seed=seed)
     traces = TracePolicy(keep=KeepTraces(keep_traces), every=trace_every)
     shown = progress or Quiet()
-    with StudyDir(out, spec) as store:
+    with relaxed_gc(), StudyDir(out, spec) as store:
         todo = [job for job in spec.jobs() if job.key not in store.finished]
         shown.start(experiment.name, spec.size, spec.size - len(todo))
 
@@ -99,44 +116,16 @@ def run_study(
             shown.advance(row)
 
         try:
-            if ray is not None and todo:
-                from hch.study.cluster import run_on_ray
-
-                run_on_ray(
-                    experiment.ref,
-                    todo,
-                    store.path,
-                    traces,
-                    address=ray,
-                    workers=workers,
+            if todo:
+                work = Work(
+                    experiment=experiment,
+                    jobs=todo,
+                    out=store.path,
+                    traces=traces,
                     concurrency=concurrency,
                     backend=backend,
-                    on_row=write,
                 )
-            elif workers > 1 and todo:
-                from hch.study.pool import run_in_pool
-
-                run_in_pool(
-                    experiment.ref,
-                    todo,
-                    store.path,
-                    traces,
-                    workers=workers,
-                    concurrency=concurrency,
-                    backend=backend,
-                    on_row=write,
-                )
-            elif todo:
-                run_sync(
-                    run_jobs,
-                    experiment,
-                    iter(todo),
-                    store.path,
-                    traces,
-                    concurrency,
-                    write,
-                    backend=backend,
-                )
+                (executor or executor_for(workers, ray)).run(work, write)
         finally:
             shown.stop()
     return load(out)

@@ -43,13 +43,45 @@ class TracePolicy(BaseModel):
         return self.keep is KeepTraces.FAILURES and failed
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._=,+-]")
+_PLAIN = re.compile(r"[A-Za-z0-9._+-]+")
+"""What a key or value may hold to be written as it is (``,`` and ``=`` separate parts)."""
+_OTHER = re.compile(r"[^A-Za-z0-9._+-]+")
+_LONGEST = 120
+
+
+def _plain(value: Any) -> str | None:
+    """A value written as it is, where that text reads back as exactly this value.
+
+    Numbers, booleans and null are their JSON; a string is bare (``raises``) unless
+    it would read as another value (``"1"`` or ``"true"``).
+    """
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return value if _PLAIN.fullmatch(value) else None
+        return None
+    text = json.dumps(value)
+    return text if _PLAIN.fullmatch(text) else None
 
 
 def trace_name(params: dict[str, Any], trial: int) -> str:
-    """``traces/depth=3,p_error=0.005/7.jsonl``: readable, one file per (params, trial)."""
-    text = ",".join(f"{k}={json.dumps(v)}" for k, v in sorted(params.items()))
-    cell = _UNSAFE.sub("_", text)[:120] or "default"
-    if cell != text:  # keep apart cells that differ only in characters replaced or cut
-        cell += "-" + hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+    """``traces/depth=3,kind=raises/7.jsonl``: readable, one file per (params, trial).
+
+    Keys and values are written as they are where the text reads back exactly; other
+    characters become ``_``, and then (or when the name would be too long) a short hash
+    of the exact parameters keeps names apart: ``model=Qwen_Qwen2.5-7B-1a2b3c4d``.
+    """
+    parts, exact = [], True
+    for key, value in sorted(params.items()):
+        plain = _plain(value)
+        text = (
+            plain if plain is not None else value if isinstance(value, str) else json.dumps(value)
+        )
+        exact = exact and plain is not None and _PLAIN.fullmatch(key) is not None
+        parts.append(f"{_OTHER.sub('_', key)}={_OTHER.sub('_', text)}")
+    cell = ",".join(parts) or "default"
+    if not exact or len(cell) > _LONGEST:
+        digest = hashlib.blake2b(json.dumps(sorted(params.items())).encode(), digest_size=4)
+        cell = f"{cell[:_LONGEST]}-{digest.hexdigest()}"
     return f"{TRACES_DIR}/{cell}/{trial}.jsonl"

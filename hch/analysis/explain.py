@@ -1,0 +1,129 @@
+"""Where one tree's root error came from, in a few lines a researcher can read.
+
+Every string taken from the trace (questions, answers, notes, truths) goes through
+``safe``: it is untrusted model output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hch.analysis.errors import Checks, ErrorTrail, Fate, Role, TreeErrors, Verdict
+from hch.analysis.text import safe
+from hch.model import Node, Path, Tree, format_path
+from hch.tasks import NodeTruth
+
+__all__ = ["explain"]
+
+SHOWN = 8
+"""Origins and corrections listed one by one; more are counted."""
+
+
+def explain(
+    tree: Tree, errors: TreeErrors, task: Any = None, *, fixes: Sequence[Path] | None = None
+) -> list[str]:
+    """Lines explaining where the root's error came from and what stopped other errors.
+
+    Args:
+        tree: The tree.
+        errors: ``tree_errors(tree, task)``.
+        task: The task, to show the true answer of a node where it can (``NodeTruth``).
+        fixes: Nodes each of which, corrected alone, makes the root right (from
+            counterfactual replay); listed when given.
+    """
+    root = tree.root
+    lines = [f"question: {safe(tree.header.question.text)}", _root_line(tree, errors)]
+    if errors.checks is Checks.NONE:
+        return [*lines, "nothing to check against: the trace names no task or no truth"]
+    if errors.checks is Checks.ROOT:
+        lines.append(
+            f"task {safe(tree.header.task)} checks only root answers, "
+            "so it cannot say which node erred"
+        )
+        return lines
+    lines.append(_counts(errors))
+    if errors.root is Verdict.WRONG:
+        trails = errors.root_trails
+        lines.append(f"the root's error was born at {_many(len(trails), 'node')}:")
+        for trail in trails[:SHOWN]:
+            lines += _origin(tree, trail, task)
+        lines += _more(len(trails))
+        if fixes is not None:
+            lines.append(_fixes(fixes))
+    elif root.answer is None:
+        lines.append(f"the root gave no answer ({root.status})")
+    corrected = [t for t in errors.trails if t.fate is Fate.CORRECTED]
+    if corrected:
+        lines.append(f"{_many(len(corrected), 'error')} corrected on the way up:")
+        for trail in corrected[:SHOWN]:
+            assert trail.stop is not None
+            lines.append(
+                f"  born at {_where(trail.origin)}, corrected by {_where(trail.stop)}"
+                f" after {_many(trail.levels, 'level')}"
+            )
+        lines += _more(len(corrected))
+    lost = [t for t in errors.trails if t.fate is Fate.LOST]
+    if lost:
+        lines.append(f"{_many(len(lost), 'error')} lost track of under unchecked nodes")
+    return lines
+
+
+def _root_line(tree: Tree, errors: TreeErrors) -> str:
+    root = tree.root
+    answer = "no answer" if root.answer is None else f"answered {safe(root.answer.text, 60)}"
+    truth = "" if tree.header.truth is None else f", truth {safe(tree.header.truth, 60)}"
+    verdict = {Verdict.RIGHT: "right", Verdict.WRONG: "wrong", Verdict.UNKNOWN: "unchecked"}
+    return f"root: {answer}{truth}: {verdict[errors.root]}"
+
+
+def _counts(errors: TreeErrors) -> str:
+    verdicts = list(errors.verdicts.values())
+    count = {v: verdicts.count(v) for v in Verdict}
+    roles = list(errors.roles.values())
+    return (
+        f"nodes: {len(verdicts)} (right {count[Verdict.RIGHT]}, wrong {count[Verdict.WRONG]}, "
+        f"unchecked {count[Verdict.UNKNOWN]}); errors born {roles.count(Role.ORIGINATING)}, "
+        f"passed on {roles.count(Role.PROPAGATING)}, corrected {roles.count(Role.CORRECTING)}"
+    )
+
+
+def _origin(tree: Tree, trail: ErrorTrail, task: Any) -> list[str]:
+    node = tree[trail.origin]
+    notes = "; ".join(f"{k}={v}" for note in node.notes for k, v in note.items())
+    lines = [f"  {_where(node.path)}" + (f", notes: {safe(notes, 80)}" if notes else "")]
+    lines.append(f"    asked:    {safe(node.question.text)}")
+    answer = safe(node.answer.text, 60) if node.answer else "-"
+    truth = _truth(node, task)
+    lines.append(f"    answered: {answer}" + (f"   truth: {safe(truth, 60)}" if truth else ""))
+    if trail.levels:
+        route = " -> ".join(format_path(p) for p in trail.path)
+        lines.append(f"    travelled {_many(trail.levels, 'level')}: {route}")
+    return lines
+
+
+def _truth(node: Node, task: Any) -> str | None:
+    if not isinstance(task, NodeTruth):
+        return None
+    truth = task.node_truth(node.question)
+    return None if truth is None else str(truth)
+
+
+def _fixes(fixes: Sequence[Path]) -> str:
+    if not fixes:
+        return "no single node, corrected alone, makes the root right"
+    named = ", ".join(format_path(p) for p in fixes[:SHOWN])
+    extra = f" and {len(fixes) - SHOWN} more" if len(fixes) > SHOWN else ""
+    return f"corrected alone, each of these makes the root right: {named}{extra}"
+
+
+def _where(path: Path) -> str:
+    return f"{format_path(path)} (depth {len(path)})"
+
+
+def _many(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def _more(n: int) -> list[str]:
+    return [f"  ... and {n - SHOWN} more"] if n > SHOWN else []

@@ -1,0 +1,171 @@
+"""Errors over a study's kept traces, per grid point: where they are born, how they travel.
+
+Only traces whose task can check every node count; the rest are tallied by reason in
+``StudyErrors.skipped``, so nothing is silently left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from hch.analysis.errors import Checks, DepthErrors, Fate, TreeErrors, Verdict, tree_errors
+from hch.errors import HCHError
+from hch.study import ResultRow, summarize
+from hch.trace import load
+
+__all__ = ["CellErrors", "StudyErrors", "TaskFor", "Travel", "study_errors"]
+
+TaskFor = Callable[[str | None], Any]
+"""Gives the task object for a trace header's task name (None when there is none)."""
+
+
+class Travel(BaseModel):
+    """How many errors born at one depth travelled so many levels, and their fate."""
+
+    model_config = ConfigDict(frozen=True)
+
+    origin_depth: int
+    levels: int
+    fate: Fate
+    count: int
+
+
+class CellErrors(BaseModel):
+    """The errors of the analysed trees of one grid point.
+
+    Attributes:
+        params: The grid point.
+        trees: Trees analysed.
+        wrong_roots: Trees whose root was wrong.
+        depths: Node counts by depth, summed over the trees.
+        root_origins: Depth -> errors born there that reached a wrong root.
+        travel: Every error's origin depth, levels travelled and fate, counted.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    params: dict[str, Any]
+    trees: int
+    wrong_roots: int
+    depths: list[DepthErrors]
+    root_origins: dict[int, int]
+    travel: list[Travel]
+
+    @property
+    def errors(self) -> int:
+        """Errors born (originating nodes) in all the trees."""
+        return sum(t.count for t in self.travel)
+
+    def fates(self) -> dict[Fate, int]:
+        """Errors by what became of them."""
+        out = dict.fromkeys(Fate, 0)
+        for t in self.travel:
+            out[t.fate] += t.count
+        return out
+
+    def travelled(self, levels: int) -> int:
+        """Errors that travelled at least ``levels`` levels."""
+        return sum(t.count for t in self.travel if t.levels >= levels)
+
+
+class StudyErrors(BaseModel):
+    """Errors of a study, one ``CellErrors`` per grid point with analysed traces.
+
+    Attributes:
+        study: The study's name.
+        cells: In the order of the study's report.
+        skipped: Why traces were left out (no task, task checks only roots, ...) -> count.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    study: str
+    cells: list[CellErrors]
+    skipped: dict[str, int]
+
+    @property
+    def trees(self) -> int:
+        return sum(c.trees for c in self.cells)
+
+
+def study_errors(
+    rows: Iterable[ResultRow], directory: str | FilePath, task_for: TaskFor
+) -> StudyErrors:
+    """Analyse the kept trace of every row of a study in ``directory``.
+
+    Args:
+        rows: The study's result rows (``hch.study.load(directory)``).
+        directory: Where the rows' trace paths are relative to.
+        task_for: The task for a header's task name, or None when unknown.
+    """
+    rows = list(rows)
+    base = FilePath(directory)
+    per_cell: dict[str, list[TreeErrors]] = {}
+    skipped: Counter[str] = Counter()
+    for row in rows:
+        if row.trace is None:
+            continue
+        why, found = _analysed(base / row.trace, task_for)
+        if found is None:
+            skipped[why] += 1
+        else:
+            per_cell.setdefault(_key(row.params), []).append(found)
+    cells = []
+    for cell in summarize(rows):  # the report's order of grid points
+        found_all = per_cell.get(_key(cell.params))
+        if found_all:
+            cells.append(_cell(cell.params, found_all))
+    name = rows[0].study if rows else FilePath(directory).name
+    return StudyErrors(study=name, cells=cells, skipped=dict(sorted(skipped.items())))
+
+
+def _key(params: dict[str, Any]) -> str:
+    return repr(sorted(params.items()))
+
+
+def _analysed(file: FilePath, task_for: TaskFor) -> tuple[str, TreeErrors | None]:
+    """A trace's errors, or why it cannot be analysed."""
+    try:
+        tree = load(file)
+    except HCHError:
+        return "unreadable trace", None
+    if () not in tree:
+        return "cut off before the root answered", None
+    try:
+        task = task_for(tree.header.task)
+    except HCHError:
+        task = None
+    if task is None:
+        return "no known task", None
+    found = tree_errors(tree, task)
+    if found.checks is not Checks.NODES:
+        return "task checks only the root", None
+    return "", found
+
+
+def _cell(params: dict[str, Any], trees: list[TreeErrors]) -> CellErrors:
+    deepest = max(len(t.depths) for t in trees)
+    depths = [DepthErrors(depth=d) for d in range(deepest)]
+    root_origins: Counter[int] = Counter()
+    travel: Counter[tuple[int, int, Fate]] = Counter()
+    for t in trees:
+        for d in t.depths:
+            depths[d.depth] = depths[d.depth] + d
+        root_origins.update(len(trail.origin) for trail in t.root_trails)
+        travel.update((len(trail.origin), trail.levels, trail.fate) for trail in t.trails)
+    return CellErrors(
+        params=params,
+        trees=len(trees),
+        wrong_roots=sum(1 for t in trees if t.root is Verdict.WRONG),
+        depths=depths,
+        root_origins=dict(sorted(root_origins.items())),
+        travel=[
+            Travel(origin_depth=o, levels=lv, fate=f, count=n)
+            for (o, lv, f), n in sorted(travel.items())
+        ],
+    )

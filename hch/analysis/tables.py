@@ -1,0 +1,156 @@
+"""Error tables: one tree's counts by depth, and a study's by grid point and node depth.
+
+Each table is a ``Grid`` (title, headers, lines of text) that renders as a rich Table
+for a terminal or as aligned plain text for logs and pipes. Every cell is made safe
+(``hch.analysis.text.safe``) and handed to rich as plain Text, never as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from pydantic import BaseModel, ConfigDict
+from rich.table import Table
+from rich.text import Text
+
+from hch.analysis.errors import DepthErrors, Fate
+from hch.analysis.study import CellErrors, StudyErrors
+from hch.analysis.text import safe
+
+__all__ = ["Grid", "depth_grid", "describe_skipped", "study_grids"]
+
+
+class Grid(BaseModel):
+    """A table as text: what it shows, its column headers, and its lines.
+
+    Every string is made safe again when rendered, wherever it came from.
+
+    Attributes:
+        keys: How many leading columns name the row (left-aligned); the rest are figures.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    headers: list[str]
+    lines: list[list[str]]
+    keys: int = 1
+
+    def table(self) -> Table:
+        """The grid as a rich Table."""
+        t = Table(title=Text(safe(self.title, None)))
+        for i, header in enumerate(self.headers):
+            t.add_column(Text(safe(header, None)), justify="left" if i < self.keys else "right")
+        for line in self.lines:
+            t.add_row(*(Text(safe(cell, None)) for cell in line))
+        return t
+
+    def text(self) -> str:
+        """The grid as aligned plain text, its title on the first line."""
+        rows = [[safe(cell, None) for cell in line] for line in [self.headers, *self.lines]]
+        widths = [max(len(x) for x in column) for column in zip(*rows, strict=True)]
+        body = [
+            "  ".join(
+                cell.ljust(width) if i < self.keys else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+            ).rstrip()
+            for line in rows
+        ]
+        return "\n".join([safe(self.title, None), *body])
+
+
+def _rate(value: float | None, n: int | None = None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if n is None else f"{value:.2f} ({n})"
+
+
+def depth_grid(depths: Sequence[DepthErrors]) -> Grid:
+    """One tree's (or one cell's) verdicts and roles at each depth."""
+    headers = ["depth", "nodes", "right", "wrong", "unknown", "accuracy"]
+    headers += ["born", "propagating", "correcting"]
+    lines = [
+        [
+            str(d.depth),
+            str(d.nodes),
+            str(d.right),
+            str(d.wrong),
+            str(d.unknown),
+            _rate(d.accuracy),
+            str(d.originating),
+            str(d.propagating),
+            str(d.correcting),
+        ]
+        for d in depths
+    ]
+    return Grid(title="nodes by depth", headers=headers, lines=lines)
+
+
+def study_grids(errors: StudyErrors) -> list[Grid]:
+    """The study's error tables: origins of root errors, births, propagation, travel."""
+    cells = errors.cells
+    names = list(dict.fromkeys(name for c in cells for name in c.params))
+    deepest = max((len(c.depths) for c in cells), default=0)
+    at = [f"d={d}" for d in range(deepest)]
+
+    def grid(title: str, extra: list[str], row: Callable[[CellErrors], list[str]]) -> Grid:
+        lines = [[safe(c.params.get(n, ""), 40) for n in names] + row(c) for c in cells]
+        return Grid(title=title, headers=[*names, *extra], lines=lines, keys=len(names))
+
+    def origins(c: CellErrors) -> list[str]:
+        total = sum(c.root_origins.values())
+        shares = [
+            _rate(c.root_origins.get(d, 0) / total if total else None) for d in range(deepest)
+        ]
+        return [str(c.trees), str(c.wrong_roots), str(total), *shares]
+
+    def born(c: CellErrors) -> list[str]:
+        return [_by_depth(c, d, lambda x: (x.origin_rate, x.checked)) for d in range(deepest)]
+
+    def propagated(c: CellErrors) -> list[str]:
+        return [_by_depth(c, d, lambda x: (x.propagation_rate, x.exposed)) for d in range(deepest)]
+
+    def travel(c: CellErrors) -> list[str]:
+        n = c.errors
+        fates = c.fates()
+        mean = sum(t.levels * t.count for t in c.travel) / n if n else None
+        deepest_trip = max((t.levels for t in c.travel), default=0)
+        shares = [_rate(fates[f] / n if n else None) for f in Fate]
+        return [str(n), *shares, _rate(mean), str(deepest_trip)]
+
+    return [
+        grid(
+            "where wrong roots' errors were born: share of their origins at node depth d",
+            ["trees", "wrong roots", "origins", *at],
+            origins,
+        ),
+        grid("errors born per checked node at node depth d (checked nodes)", at, born),
+        grid(
+            "propagation at node depth d: of the nodes with a wrong child, the share "
+            "wrong too (the rest corrected it; nodes with a wrong child)",
+            at,
+            propagated,
+        ),
+        grid(
+            "how far errors travel up before they stop",
+            ["errors", *(f.value for f in Fate), "mean levels", "max levels"],
+            travel,
+        ),
+    ]
+
+
+def _by_depth(
+    cell: CellErrors, depth: int, figure: Callable[[DepthErrors], tuple[float | None, int]]
+) -> str:
+    if depth >= len(cell.depths):
+        return "-"
+    value, n = figure(cell.depths[depth])
+    return _rate(value, n)
+
+
+def describe_skipped(skipped: dict[str, int]) -> str | None:
+    """One line naming the traces left out and why; None when none was."""
+    if not skipped:
+        return None
+    reasons = ", ".join(f"{why}: {n}" for why, n in skipped.items())
+    return f"left out {sum(skipped.values())} traces ({safe(reasons, 300)})"

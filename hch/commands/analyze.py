@@ -1,0 +1,163 @@
+"""`hch analyze TRACE_OR_STUDY_DIR`: why a tree got it wrong, or a study's error tables.
+
+For one trace: where the root's error was born, the path it travelled, and which nodes
+corrected other errors. For a study directory: error origin, propagation and travel by
+node depth over its kept traces, as tables and as plots in DIR/plots/.
+
+The output is a list of sections; a further analysis adds its own section function to
+``TRACE_SECTIONS`` or ``STUDY_SECTIONS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hch.errors import ConfigError
+
+if TYPE_CHECKING:
+    from hch.analysis import Grid
+    from hch.model import Tree
+    from hch.study import ResultRow
+
+__all__ = [
+    "STUDY_SECTIONS",
+    "TRACE_SECTIONS",
+    "add_parser",
+    "show_grid",
+    "show_study",
+    "show_study_errors",
+    "task_for",
+]
+
+TraceSection = Callable[["Tree", Any], None]
+"""Prints one section about a tree, given the tree and its task (or None)."""
+StudySection = Callable[[Sequence["ResultRow"], Path, bool], bool]
+"""Prints one section about a study (rows, directory, whether to write plots);
+returns whether it had anything to show."""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="explain where a tree's error came from, or a study's errors by depth",
+        description="For a trace file: where the root's error was born, the path it "
+        "travelled and which nodes corrected errors. For a study directory: error origin, "
+        "propagation and travel by node depth over its kept traces, with plots in "
+        "DIR/plots/ (PNG and SVG). Nodes are checked by the task named in each trace.",
+    )
+    p.add_argument("path", metavar="TRACE_OR_STUDY_DIR", help="a trace (.jsonl) or study dir")
+    p.add_argument("--no-plots", action="store_true", help="for a study: print the tables only")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.is_dir():
+        return _study(path, plots=not args.no_plots)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such trace file or study directory")
+    _trace(path)
+    return 0
+
+
+@cache
+def task_for(name: str | None) -> Any:
+    """The registered task called ``name`` (see ``hch.verdicts.task_named``); None for
+    no name. Raises ConfigError for a name that is not a registered task."""
+    from hch.verdicts import task_named
+
+    return None if name is None else task_named(name)
+
+
+def _trace(file: Path) -> None:
+    from hch.analysis import safe
+    from hch.trace import load
+
+    tree = load(file)
+    if () not in tree:
+        raise ConfigError(
+            f"{file}: the run was cut off before its root answered; there is no root to explain"
+        )
+    task = task_for(tree.header.task)
+    print(f"trace: {safe(str(file), None)}" + ("" if tree.complete else " (incomplete run)"))
+    for section in TRACE_SECTIONS:
+        section(tree, task)
+
+
+def errors_section(tree: Tree, task: Any) -> None:
+    """Where the root's error came from, and the counts by depth."""
+    from hch.analysis import Checks, depth_grid, explain, tree_errors
+
+    errors = tree_errors(tree, task)
+    for line in explain(tree, errors, task):
+        print(line)
+    if errors.checks is Checks.NODES:
+        show_grid(depth_grid(errors.depths))
+
+
+TRACE_SECTIONS: list[TraceSection] = [errors_section]
+"""What ``hch analyze TRACE`` prints, in order."""
+
+
+def _study(directory: Path, *, plots: bool) -> int:
+    from hch.study import load
+
+    try:
+        rows = load(directory)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{directory} is not a study directory (no results.jsonl); give a study "
+            "directory or a trace file"
+        ) from None
+    if not show_study(rows, directory, plots):
+        kept = sum(1 for row in rows if row.trace)
+        raise ConfigError(
+            f"{directory}: none of its {kept} kept traces can be analysed "
+            "(they need a registered task that checks every node)"
+        )
+    return 0
+
+
+def show_study_errors(rows: Sequence[ResultRow], directory: Path, plots: bool) -> bool:
+    """Print a study's error tables and write its error plots; False if nothing to show."""
+    from hch.analysis import describe_skipped, plot_errors, study_errors, study_grids
+
+    errors = study_errors(rows, directory, task_for)
+    if not errors.cells:
+        return False
+    print(f"\nerrors in {errors.trees} kept traces whose nodes the task checks:")
+    for grid in study_grids(errors):
+        show_grid(grid)
+    skipped = describe_skipped(errors.skipped)
+    if skipped:
+        print(skipped)
+    if plots:
+        for file in plot_errors(errors, directory):
+            print(f"plot: {file}")
+    return True
+
+
+STUDY_SECTIONS: list[StudySection] = [show_study_errors]
+"""What ``hch analyze DIR`` (and ``hch report DIR`` after its table) prints, in order."""
+
+
+def show_study(rows: Sequence[ResultRow], directory: Path, plots: bool) -> bool:
+    """Every study section in turn; whether any had something to show."""
+    shown = [section(rows, directory, plots) for section in STUDY_SECTIONS]
+    return any(shown)
+
+
+def show_grid(grid: Grid) -> None:
+    """A table after a blank line: rich on a terminal, plain aligned text otherwise."""
+    print()
+    if sys.stdout.isatty():
+        from rich.console import Console
+
+        Console().print(grid.table())
+    else:
+        print(grid.text())

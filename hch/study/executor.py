@@ -1,0 +1,83 @@
+"""How a study's trees get run: one interface over a local loop, a process pool and Ray.
+
+The runner hands an executor a ``Work`` (which jobs, where they write, how) and a
+callback; the executor runs the trees wherever it runs them and calls ``on_row`` for
+each row in the runner's own process, which alone appends rows to the results file.
+Executors that farm out chunks of jobs (processes, a cluster) share ``drain``; a new
+one (Dask, Slurm) is a ``ChunkRunner`` with ``submit`` and ``wait`` in a small module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from hch.study.experiments import Experiment
+from hch.study.plan import Job
+from hch.study.results import ResultRow
+from hch.study.traces import TracePolicy
+
+__all__ = ["ChunkRunner", "Executor", "OnRow", "Work", "chunked", "drain"]
+
+OnRow = Callable[[ResultRow], None]
+H = TypeVar("H")
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every executor is given: the jobs of one study run and how to run them.
+
+    Attributes:
+        experiment: The experiment (in this process); other processes import it from
+            its ``ref``.
+        jobs: The trees still to run.
+        out: The study directory (traces are written under it).
+        traces: Which traces to keep.
+        concurrency: Trees in flight at once on one event loop.
+        backend: The anyio backend, asyncio or trio.
+    """
+
+    experiment: Experiment
+    jobs: Sequence[Job]
+    out: Path
+    traces: TracePolicy
+    concurrency: int
+    backend: str
+
+
+class Executor(Protocol):
+    """Runs a study's jobs; ``on_row`` sees every row, in the caller's process."""
+
+    def run(self, work: Work, on_row: OnRow) -> None: ...
+
+
+class ChunkRunner(Protocol[H]):
+    """Runs chunks of jobs somewhere else: ``submit`` one, ``wait`` for any to finish."""
+
+    def submit(self, chunk: list[Job]) -> H: ...
+
+    def wait(self, pending: list[H]) -> tuple[list[list[ResultRow]], list[H]]:
+        """The rows of chunks that finished (at least one), and those still pending."""
+        ...
+
+
+def chunked(jobs: Sequence[Job], workers: int) -> Iterator[list[Job]]:
+    """Chunks small enough to balance ``workers`` (about 8 each), large enough to amortise."""
+    size = max(1, min(32, len(jobs) // (workers * 8)))
+    return iter([list(jobs[i : i + size]) for i in range(0, len(jobs), size)])
+
+
+def drain(
+    runner: ChunkRunner[H], chunks: Iterator[list[Job]], in_flight: int, on_row: OnRow
+) -> None:
+    """Keep ``in_flight`` chunks submitted until every chunk's rows reached ``on_row``."""
+    pending = [runner.submit(chunk) for chunk in islice(chunks, in_flight)]
+    while pending:
+        finished, pending = runner.wait(pending)
+        for rows in finished:
+            for row in rows:
+                on_row(row)
+            pending.extend(runner.submit(chunk) for chunk in islice(chunks, 1))

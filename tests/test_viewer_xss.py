@@ -1,0 +1,147 @@
+"""Trace strings are untrusted: in a real Chromium, no payload runs, none becomes markup,
+and each shows as the text it is."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import hch
+from hch.cli import main
+from hch.viewer.html import embed_json
+from tests.browser import Browser
+from tests.viewer_trees import PAYLOADS, hostile_tree
+
+pytestmark = pytest.mark.browser
+
+NAME = "<img src=x onerror=window.pwned=9>.jsonl"
+
+NOTHING_RAN = """
+return {
+  pwned: window.pwned === undefined ? null : window.pwned,
+  title: document.title,
+  scripts: document.scripts.length,
+  foreign: document.querySelectorAll('img, svg, iframe, object, embed, link, base, form').length,
+  styles: document.querySelectorAll('style').length,
+  visible: getComputedStyle(document.body).display,
+}
+"""
+
+
+def assert_nothing_ran(browser: Browser, title: str) -> None:
+    state = browser.js(NOTHING_RAN)
+    assert state == {
+        "pwned": None,
+        "title": title,
+        "scripts": 2,  # the data block and the page's own script
+        "foreign": 0,
+        "styles": 1,
+        "visible": "block",
+    }
+    problems = [m for m in browser.console() if "Content Security Policy" in m or "Uncaught" in m]
+    assert problems == []
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    trace = tmp_path / NAME
+    hch.save(hostile_tree(), trace)
+    return trace
+
+
+def test_no_payload_runs_on_a_tree_page(browser: Browser, hostile: Path, tmp_path: Path) -> None:
+    page = tmp_path / "hostile.html"
+    assert main(["view", str(hostile), "-o", str(page)]) == 0
+    browser.open(page)
+    browser.wait_for("return window.hchView ? true : false")
+    assert_nothing_ran(browser, NAME)
+    browser.click("#expand-all")
+    shown = browser.text("#rows")
+    for i in range(len(PAYLOADS)):  # every node, clicked: its panel shows each string as text
+        browser.js(
+            "[...document.querySelectorAll('#rows .row')].find("
+            "  r => r.querySelector('.pid').textContent === arguments[0]).click()",
+            f"root.{i}",
+        )
+        panel = browser.js("return document.getElementById('panel').textContent")
+        payload = PAYLOADS[i]
+        literal = payload if "\u202e" not in payload else "\\u202eevil\\u202c"
+        if "\x1b" in payload:
+            literal = "\\u001b]0;pwned\\u0007 <style>body{display:none}</style> & &amp;"
+        assert literal in panel, (i, literal)
+        assert_nothing_ran(browser, NAME)
+    assert "<script>window.pwned = 1" in shown
+    browser.screenshot("hostile")
+
+
+def test_a_megabyte_answer_is_folded_and_shown_whole_on_demand(
+    browser: Browser, hostile: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "big.html"
+    assert main(["view", str(hostile), "-o", str(page)]) == 0
+    browser.open(page, f"root.{len(PAYLOADS)}")
+    browser.wait_for("return window.hchView ? true : false")
+    more = browser.js("return document.querySelector('#panel button.more').textContent")
+    assert more == f"show all {1_000_033:,} characters"
+    browser.click("#panel button.more")
+    length = browser.js(
+        "return Math.max(...[...document.querySelectorAll('#panel pre')]"
+        ".map(p => p.textContent.length))"
+    )
+    assert length == 1_000_033
+    assert_nothing_ran(browser, NAME)
+
+
+def test_searching_for_markup_finds_it_as_text(
+    browser: Browser, hostile: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "search.html"
+    assert main(["view", str(hostile), "-o", str(page)]) == 0
+    browser.open(page)
+    browser.wait_for("return window.hchView ? true : false")
+    browser.click("#search")
+    browser.keys("<script>", "\n")
+    browser.wait_for("return document.getElementById('found').textContent.includes('match')")
+    assert browser.js(
+        "return [...document.querySelectorAll('mark')].every(m => m.textContent === '<script>')"
+    )
+    assert_nothing_ran(browser, NAME)
+
+
+def test_no_payload_runs_on_a_diff_page(browser: Browser, hostile: Path, tmp_path: Path) -> None:
+    tree = hostile_tree(big=10)
+    other = tree.model_copy(
+        update={
+            "nodes": [
+                n.model_copy(update={"answer": hch.Answer(text=PAYLOADS[3])})
+                if n.path == (0,)
+                else n
+                for n in tree.nodes
+            ]
+        }
+    )
+    a, b = tmp_path / "a.jsonl", tmp_path / NAME
+    hch.save(tree, a)
+    hch.save(other, b)
+    page = tmp_path / "diff.html"
+    assert main(["view", str(a), str(b), "-o", str(page)]) == 0
+    browser.open(page, "root.0")
+    browser.wait_for("return window.hchView ? true : false")
+    assert_nothing_ran(browser, f"a.jsonl vs {NAME}")
+    assert PAYLOADS[3] in browser.js("return document.getElementById('panel').textContent")
+
+
+def test_the_page_forbids_remote_loads_and_other_scripts(hostile: Path, tmp_path: Path) -> None:
+    page = tmp_path / "csp.html"
+    assert main(["view", str(hostile), "-o", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    head = html[: html.index("</head>")]
+    assert "default-src 'none'" in head and "script-src 'sha256-" in head
+    assert "unsafe-inline" not in head and "http" not in head.lower().replace("http-equiv", "")
+    body = html[html.index('id="hch-data">') :]
+    data = body[len('id="hch-data">') : body.index("</script>")]
+    assert "<" not in data and ">" not in data and "\u2028" not in data
+    assert json.loads(data)["trees"][0]["nodes"][1]["agent"] == PAYLOADS[0]
+    assert embed_json({"x": "</script>"}) == '{"x":"\\u003c/script\\u003e"}'
