@@ -8,14 +8,11 @@ The terminal's streams are injected here; ``test_human_terminal.py`` drives a re
 from __future__ import annotations
 
 import io
-import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from agents.human import Ask, Choice, FollowUp, Reply, TerminalHuman, UseTool, printable, refusal
+from agents.human import Ask, Choice, FollowUp, Reply, TerminalHuman, UseTool, refusal
 from agents.scripted import Scripted
 from hch import (
     Answer,
@@ -258,18 +255,3 @@ def test_choices_round_trip_through_their_recorded_form() -> None:
         "scratchpad": "idea",
     }
     assert Choice.from_response(choice.response()) == choice
-
-
-def test_printable_escapes_terminal_controls() -> None:
-    hostile = "a\x1b[2J\x1b]0;title\x07b\u202eevil\r\nnext"
-    assert printable(hostile) == "a\\x1b[2J\\x1b]0;title\\x07b\\u202eevil\\x0d\\x0anext"
-    assert printable("one\ntwo", indent="  ") == "one\n  two"
-
-
-@given(st.text())
-def test_printable_leaves_no_control_character(text: str) -> None:
-    shown = printable(text, indent="    ")
-    assert all(
-        ch == "\n" or (unicodedata.category(ch) != "Cc" and ch not in "\u202e\u2066\u200f")
-        for ch in shown
-    )

@@ -45,15 +45,16 @@ class Terminal:
         )
         os.close(slave)
         self.screen = ""
+        self.seen = 0  # where the last expected text ended
 
     def expect(self, text: str, timeout: float = 60.0) -> str:
-        """Read until ``text`` is on screen (after what was already expected)."""
-        start = len(self.screen)
+        """Read until ``text`` is on screen after the last text expected; the screen."""
         deadline = time.monotonic() + timeout
-        while text not in self.screen[start:]:
+        while (found := self.screen.find(text, self.seen)) < 0:
             left = deadline - time.monotonic()
             if left <= 0 or not self._read(left):
                 raise AssertionError(f"{text!r} never appeared; the screen:\n{self.screen}")
+        self.seen = found + len(text)
         return self.screen
 
     def _read(self, timeout: float) -> bool:

@@ -20,7 +20,6 @@ from agents.human._actions import (
 )
 from agents.human._human import Human
 from agents.human._mailbox import Mailbox
-from agents.human._safe import printable
 from agents.human._terminal import TerminalHuman, render
 from agents.human._workspace import Workspace
 
@@ -37,7 +36,6 @@ __all__ = [
     "Workspace",
     "WriteNote",
     "parse_action",
-    "printable",
     "refusal",
     "render",
 ]

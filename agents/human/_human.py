@@ -13,9 +13,8 @@ from typing import Any
 
 from agents.human._actions import Choice
 from agents.human._workspace import Workspace
-from hch.agent import Context
+from hch import Answer, Context, ModelCall, Question
 from hch.cache import Cache, CachedCall
-from hch.model import Answer, ModelCall, Question
 
 __all__ = ["Human"]
 

@@ -20,11 +20,11 @@ from anyio.lowlevel import RunVar
 from agents.human._actions import Action, Ask, Choice, FollowUp, Reply, UseTool, WriteNote, refusal
 from agents.human._human import Human
 from agents.human._mailbox import Mailbox
-from agents.human._safe import printable
 from agents.human._workspace import Workspace
+from hch import AgentError, ConfigError
 from hch.cache import Cache
-from hch.errors import AgentError, ConfigError
 from hch.loading import parse_options
+from hch.text import printable
 
 __all__ = ["HELP", "TerminalHuman", "render"]
 
@@ -168,14 +168,14 @@ def render(view: dict[str, Any]) -> str:
         "budget unlimited" if budget is None else f"budget left {budget}",
         "may ask any number" if left is None else f"may ask {left} more",
     ]
-    out = [_RULE, " · ".join(facts), f"Question: {printable(view['question'], indent='  ')}"]
+    out = [_RULE, " · ".join(facts), f"Question: {printable(view['question'])}"]
     if "data" in view:
         out.append(f"Data: {printable(repr(view['data']))}")
     if view["history"]:
         out.append("Earlier turns with the node asking you (this is a follow-up):")
         for turn in view["history"]:
-            out.append(f"  Q: {printable(turn['question'], indent='     ')}")
-            out.append(f"  A: {printable(turn['answer'], indent='     ')}")
+            out.append(f"  Q: {printable(turn['question'])}")
+            out.append(f"  A: {printable(turn['answer'])}")
     if view["log"]:
         out.append("So far:")
         out.extend(_entry(e) for e in view["log"])
@@ -187,7 +187,7 @@ def render(view: dict[str, Any]) -> str:
 
 def _answered(answer: str | None, failure: str | None) -> str:
     if answer is not None:
-        return printable(answer, indent="        ")
+        return printable(answer)
     return f"(no answer: {printable(failure or 'failed')})"
 
 
@@ -195,21 +195,21 @@ def _entry(e: dict[str, Any]) -> str:
     kind = e["kind"]
     if kind == "ask":
         return "\n".join(
-            f"  [{c['child']}] Q: {printable(c['question'], indent='        ')}\n"
+            f"  [{c['child']}] Q: {printable(c['question'])}\n"
             f"      A: {_answered(c['answer'], c['failure'])}"
             for c in e["asked"]
         )
     if kind == "follow_up":
         return (
             f"  [{e['child']}] follow-up to [{e['follows']}] Q: "
-            f"{printable(e['question'], indent='        ')}\n"
+            f"{printable(e['question'])}\n"
             f"      A: {_answered(e['answer'], e['failure'])}"
         )
     if kind == "tool":
         outcome = f"error {e['error']}" if "error" in e else repr(e.get("result"))
         return f"  tool {printable(e['name'])} {printable(repr(e['args']))} -> {printable(outcome)}"
     if kind == "note":
-        return f"  note: {printable(e['text'], indent='        ')}"
+        return f"  note: {printable(e['text'])}"
     return f"  refused {printable(repr(e['action']))}: {printable(e['reason'])}"
 
 

@@ -12,9 +12,16 @@ import json
 from typing import Any
 
 from agents.human._actions import Action, Ask, FollowUp, Reply, UseTool, WriteNote, refusal
-from hch.agent import Child, Context
-from hch.errors import ChildFailed, LimitExceeded, ToolNotGranted
-from hch.model import Answer, Exchange, format_path
+from hch import (
+    Answer,
+    Child,
+    ChildFailed,
+    Context,
+    Exchange,
+    LimitExceeded,
+    ToolNotGranted,
+    format_path,
+)
 
 __all__ = ["Workspace"]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from agents.human._actions import Action, Ask, Choice, FollowUp, Reply, refusal
 from agents.human._mailbox import Mailbox
-from hch.model import Path, format_path
+from hch import Path, format_path
 
 __all__ = ["Board", "BoardError"]
 

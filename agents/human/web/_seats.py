@@ -11,10 +11,9 @@ from agents.human._actions import Choice
 from agents.human._human import Human
 from agents.human._workspace import Workspace
 from agents.human.web._board import Board
-from hch.agent import Agent, Context, Policy, agent_name, as_policy, describe, to_answer
+from hch import Agent, Answer, Context, LimitExceeded, Path, Policy, Question, format_path
+from hch.agent import agent_name, as_policy, describe, to_answer
 from hch.cache import Cache
-from hch.errors import LimitExceeded
-from hch.model import Answer, Path, Question, format_path
 
 __all__ = ["Seats", "WebHuman"]
 

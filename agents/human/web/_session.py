@@ -20,13 +20,8 @@ from agents._asgi import BackgroundServer, listen
 from agents.human.web._app import humans_app
 from agents.human.web._board import Board
 from agents.human.web._seats import Seats, WebHuman
-from hch.agent import Agent, Policy
+from hch import Agent, ConfigError, Limits, Path, Policy, Question, Tree, load, run
 from hch.cache import Cache
-from hch.errors import ConfigError
-from hch.limits import Limits
-from hch.model import Path, Question, Tree
-from hch.scheduler import run
-from hch.trace import load
 
 __all__ = ["Session"]
 

@@ -11,10 +11,8 @@ import signal
 import sys
 from typing import Any
 
-from hch.errors import ConfigError
-from hch.limits import Limits
+from hch import ConfigError, Limits, Path, Question
 from hch.loading import build, parse_options
-from hch.model import Path, Question
 from hch.registry import find, registered
 
 __all__ = ["add_parser", "parse_path"]
