@@ -11,11 +11,12 @@ import signal
 import sys
 from typing import Any
 
-from hch import ConfigError, Limits, Path, Question
+from hch import ConfigError, Limits, Question
 from hch.loading import build, parse_options
 from hch.registry import find, registered
+from hch.viewer import parse_path
 
-__all__ = ["add_parser", "parse_path"]
+__all__ = ["add_parser"]
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,16 +75,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     web.add_argument("--exit-when-done", action="store_true", help="stop once the tree is finished")
     p.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
     p.set_defaults(func=main)
-
-
-def parse_path(text: str) -> Path:
-    """``root.0.2`` (or ``0.2``) -> ``(0, 2)``."""
-    parts = text.strip().split(".")
-    if parts and parts[0] == "root":
-        parts = parts[1:]
-    if not all(p.isdigit() for p in parts):
-        raise ConfigError(f"{text!r} is not a node path like root.0.2")
-    return tuple(int(p) for p in parts)
 
 
 def main(args: argparse.Namespace) -> int:
