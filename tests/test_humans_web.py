@@ -272,6 +272,39 @@ def test_a_killed_server_resumes_without_losing_an_answered_node(
     assert [c.cached for c in human_calls(tree, ())] == [True, False]
 
 
+def test_a_study_puts_people_in_every_tree_and_resumes(
+    serve: Callable[..., Served], tmp_path: Path
+) -> None:
+    args = ("--study", "tests/study_experiments.py:flips", "-p", "k=0,1", "--trials", "1")
+    first = serve(*args)
+    state = first.wait_for(lambda st: len(st["queue"]) == 2)
+    labels = sorted(t["label"] for t in state["trees"])
+    assert labels == ["k=0 · depth=0 · trial 0", "k=1 · depth=0 · trial 0"]
+    truth = {w["key"]: w["question"] for w in state["queue"]}
+    done = state["queue"][0]
+    first.act(first.take("ann", done["key"]), action="answer", text="0")
+    first.wait_for(lambda st: len(st["queue"]) == 1)
+    rows = tmp_path / "session" / "study" / "results.jsonl"
+    deadline = time.monotonic() + 30
+    while not rows.exists() or not rows.read_text().strip():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    first.proc.send_signal(signal.SIGKILL)
+    first.proc.wait()
+
+    again = serve(*args)  # the finished tree is a row already; only the other one waits
+    state = again.wait_for(lambda st: len(st["queue"]) == 1)
+    (left,) = state["queue"]
+    assert left["key"] != done["key"] and left["key"] in truth
+    again.act(again.take("ann"), action="answer", text="1")
+    code, out, _ = again.finish()
+    assert code == 0 and "trees: 2;" in out
+    results = [json.loads(line) for line in rows.read_text().splitlines()]
+    assert sorted(r["answer"] for r in results) == ["0", "1"]
+    kept = sorted((tmp_path / "session" / "study" / "traces").glob("*/*.jsonl"))
+    assert len(kept) == 2 and all(load(t).root.agent == "people" for t in kept)
+
+
 def test_a_port_in_use_is_one_clear_line(tmp_path: Path) -> None:
     taken = listen("127.0.0.1", 0)
     port = taken.getsockname()[1]

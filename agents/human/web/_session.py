@@ -1,11 +1,11 @@
-"""One served tree: its state directory, its board, its web server, and the run itself.
+"""One served tree (or study): its state directory, its board, its web server, the run.
 
 The directory holds ``session.json`` (what is played, so that a restart resumes the
-same tree), ``trace.jsonl`` (streamed as nodes finish) and ``memo.sqlite`` (every
-person's action, written as it is taken). Started again on the same directory, the
-session seeds the memo from the partial trace and runs the tree again: every action
-already taken is replayed from the memo, so no answered node is lost and people carry
-on where they were.
+same tree), ``trace.jsonl`` (streamed as nodes finish; a study keeps its own directory
+``study/``) and ``memo.sqlite`` (every person's action, written as it is taken).
+Started again on the same directory, the session seeds the memo from the partial trace
+and runs the tree again: every action already taken is replayed from the memo, so no
+answered node is lost and people carry on where they were.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from agents._asgi import BackgroundServer, listen
 from agents.human.web._app import humans_app
 from agents.human.web._board import Board
 from agents.human.web._seats import Seats, WebHuman
-from hch import Agent, ConfigError, Limits, Path, Policy, Question, Tree, load, run
+from hch import Agent, ConfigError, Limits, Path, Policy, Question, Tree, load, run, stable_hash
 from hch.cache import Cache
+from hch.study import Experiment, Results, Trial, run_study
 
 __all__ = ["Session"]
 
@@ -144,3 +145,68 @@ class Session:
         self.board.tree_finished(TREE, root.answer.text if root.answer else None)
         self.board.finished = True
         return tree
+
+    def play_study(
+        self,
+        experiment: Experiment,
+        *,
+        memo: Cache,
+        depths: Iterable[int] = (0,),
+        paths: Iterable[Path] = (),
+        params: Mapping[str, Any] | None = None,
+        trials: int | None = None,
+        seed: int | None = None,
+        concurrency: int = 8,
+        name: str = "people",
+        backend: str = "asyncio",
+    ) -> Results:
+        """Run a study into ``out/study`` with people at ``depths`` and ``paths`` of
+        every tree (each trial's own agent elsewhere); blocks until it is done. Re-run on
+        the same directory, it runs only the trees not finished, replaying the memo."""
+        seated = seat_people(
+            experiment, self.board, memo=memo, depths=depths, paths=paths, name=name
+        )
+        results = run_study(
+            seated,
+            self.out / "study",
+            params=params,
+            trials=trials,
+            seed=seed,
+            concurrency=concurrency,
+            keep_traces="all",
+            backend=backend,
+        )
+        self.board.finished = True
+        return results
+
+
+def seat_people(
+    experiment: Experiment,
+    board: Board,
+    *,
+    memo: Cache,
+    depths: Iterable[int],
+    paths: Iterable[Path],
+    name: str,
+) -> Experiment:
+    """``experiment`` with people seated in every tree: each trial's agent (or policy)
+    plays the other nodes, and each tree is shown on ``board`` as it runs."""
+    depths, paths = list(depths), list(paths)
+
+    def seated(trial: int, seed: int, **params: Any) -> Trial:
+        made = experiment.trial(params, trial, seed)
+        tree = f"t{trial}-{stable_hash(params, size=3)}"
+        label = " · ".join([*(f"{k}={v}" for k, v in params.items()), f"trial {trial}"])
+        board.add_tree(tree, made.root.text, label)
+        human = WebHuman(board, tree, name, cache=memo, tools=sorted(made.tools) or None)
+        seats = Seats(human, made.agent, depths=depths, paths=paths, board=board, tree=tree)
+        return made.model_copy(update={"agent": seats})
+
+    seated.__qualname__ = f"seat_people({experiment.name})"
+    return Experiment(
+        seated,
+        grid=experiment.grid,
+        trials=experiment.trials,
+        seed=experiment.seed,
+        name=experiment.name,
+    )

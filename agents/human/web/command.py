@@ -36,7 +36,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help=f"task to sample the question from ({', '.join(registered('task'))}, or "
         "module:attr; default: arithmetic)",
     )
+    src.add_argument(
+        "--study",
+        metavar="FILE",
+        help="run a study instead (file.py[:name] or module:name): people play the chosen "
+        "nodes of every tree, each trial's agent the others",
+    )
     p.add_argument("-t", "--task-option", action="append", default=[], metavar="KEY=VALUE")
+    study = p.add_argument_group("study (with --study)")
+    study.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUES")
+    study.add_argument("--trials", type=int, help="trees per grid point")
+    study.add_argument("--concurrency", type=int, default=8, help="trees at once (default: 8)")
     p.add_argument(
         "--agent",
         default="noisy-calculator",
@@ -64,7 +74,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     lim.add_argument("--max-depth", type=int, default=2, help="deepest depth (default: 2)")
     lim.add_argument("--budget", type=int, help="nodes the whole tree may use")
     lim.add_argument("--max-children", type=int, help="questions one node may ask")
-    p.add_argument("--seed", type=int, default=0, help="seed of the run and the task sample")
+    p.add_argument(
+        "--seed", type=int, help="seed of the run and the task sample (a study: its seed)"
+    )
     web = p.add_argument_group("web")
     web.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     web.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0: any free)")
@@ -85,61 +97,28 @@ def main(args: argparse.Namespace) -> int:
             f"hch serve-humans needs the humans extra ({exc.name} is missing): "
             "pip install 'hch[humans]'"
         ) from None
-    limits = Limits(max_depth=args.max_depth, budget=args.budget, max_children=args.max_children)
     depths = sorted(set(args.human_at)) or ([] if args.human_path else [0])
     paths = sorted({parse_path(p) for p in args.human_path})
-    spec: dict[str, Any] = {
-        "question": args.question,
-        "task": None if args.question is not None else args.task,
-        "task_options": parse_options(args.task_option, "task"),
-        "agent": args.agent,
-        "agent_options": parse_options(args.agent_option, "agent"),
-        "human_depths": depths,
-        "human_paths": [list(p) for p in paths],
-        "name": args.name,
-        "limits": limits.model_dump(mode="json"),
-        "seed": args.seed,
-    }
+    seats: dict[str, Any] = {"depths": depths, "paths": paths, "name": args.name}
     session = Session(
         args.out, host=args.host, port=args.port, token=args.token, lease_seconds=args.lease
     )
-    earlier = session.claim(spec)
-    if earlier is not None and earlier.complete:
-        answer = earlier.root.answer.text if earlier.root.answer else None
-        print(f"{session.trace} is a finished tree (answer: {answer!r}); nothing to resume")
+    run = _study(args, session, seats) if args.study else _tree(args, session, seats)
+    if run is None:
         return 0
-    memo = session.memo(earlier)
-    others = _others(args.agent, spec["agent_options"], session.memo_file)
-    question, header = _question(args)
-    # SIGTERM stops the tree as Ctrl-C does: its running nodes are recorded as cancelled.
+    # SIGTERM stops as Ctrl-C does: the running nodes are recorded as cancelled.
     signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     session.start()
-    resumed = f" (resuming: {len(earlier)} nodes finished before)" if earlier else ""
     print(f"serving on {session.url}", flush=True)
     print(f"open {session.page}", flush=True)
-    print(f"trace: {session.trace}{resumed}", flush=True)
-    tree = None
+    ok = None
     try:
-        tree = session.play(
-            question,
-            others,
-            memo=memo,
-            depths=depths,
-            paths=paths,
-            limits=limits,
-            seed=args.seed,
-            name=args.name,
-            backend=args.backend,
-            **header,
-        )
-        answer = tree.root.answer.text if tree.root.answer else None
-        print(f"answer: {answer}", flush=True)
-        print(f"status: {tree.root.status}; nodes: {len(tree)}", flush=True)
+        ok = run()
         if not args.exit_when_done:
-            print("the tree is finished; the page still shows it. Ctrl-C stops.", flush=True)
+            print("finished; the page still shows it. Ctrl-C stops.", flush=True)
             signal.pause()
     except KeyboardInterrupt:
-        if tree is None:
+        if ok is None:
             print(
                 f"hch serve-humans: stopped; every action so far is kept in {args.out}; "
                 "the same command resumes",
@@ -148,8 +127,97 @@ def main(args: argparse.Namespace) -> int:
             return 130
     finally:
         session.stop()
-        memo.close()
-    return 0 if tree.root.status == "ok" else 1
+    return 0 if ok else 1
+
+
+def _tree(args: argparse.Namespace, session: Any, seats: dict[str, Any]) -> Any:
+    """What runs one tree, or None if the directory holds it finished already."""
+    limits = Limits(max_depth=args.max_depth, budget=args.budget, max_children=args.max_children)
+    seed = 0 if args.seed is None else args.seed
+    spec = {
+        "question": args.question,
+        "task": None if args.question is not None else args.task,
+        "task_options": parse_options(args.task_option, "task"),
+        "agent": args.agent,
+        "agent_options": parse_options(args.agent_option, "agent"),
+        "human_depths": seats["depths"],
+        "human_paths": [list(p) for p in seats["paths"]],
+        "name": args.name,
+        "limits": limits.model_dump(mode="json"),
+        "seed": seed,
+    }
+    earlier = session.claim(spec)
+    if earlier is not None and earlier.complete:
+        answer = earlier.root.answer.text if earlier.root.answer else None
+        print(f"{session.trace} is a finished tree (answer: {answer!r}); nothing to resume")
+        return None
+    memo = session.memo(earlier)
+    others = _others(args.agent, spec["agent_options"], session.memo_file)
+    question, header = _question(args, seed)
+
+    def play() -> bool:
+        resumed = f" (resuming: {len(earlier)} nodes finished before)" if earlier else ""
+        print(f"trace: {session.trace}{resumed}", flush=True)
+        try:
+            tree = session.play(
+                question,
+                others,
+                memo=memo,
+                limits=limits,
+                seed=seed,
+                backend=args.backend,
+                **seats,
+                **header,
+            )
+        finally:
+            memo.close()
+        answer = tree.root.answer.text if tree.root.answer else None
+        print(f"answer: {answer}", flush=True)
+        print(f"status: {tree.root.status}; nodes: {len(tree)}", flush=True)
+        return bool(tree.root.status == "ok")
+
+    return play
+
+
+def _study(args: argparse.Namespace, session: Any, seats: dict[str, Any]) -> Any:
+    """What runs a study with people in every tree."""
+    from hch.study import load_experiment, parse_params
+
+    experiment = load_experiment(args.study)
+    params = parse_params(args.param)
+    experiment.resolve(params)  # every parameter has a value: say so before serving
+    spec = {
+        "study": args.study,
+        "params": params,
+        "trials": args.trials,
+        "seed": args.seed,
+        "human_depths": seats["depths"],
+        "human_paths": [list(p) for p in seats["paths"]],
+        "name": args.name,
+    }
+    session.claim(spec)
+    memo = session.memo(None)
+
+    def play() -> bool:
+        print(f"study: {session.out / 'study'}", flush=True)
+        try:
+            results = session.play_study(
+                experiment,
+                memo=memo,
+                params=params,
+                trials=args.trials,
+                seed=args.seed,
+                concurrency=args.concurrency,
+                backend=args.backend,
+                **seats,
+            )
+        finally:
+            memo.close()
+        right = sum(1 for row in results if row.correct)
+        print(f"trees: {len(results)}; correct: {right}", flush=True)
+        return all(row.status != "error" for row in results)
+
+    return play
 
 
 def _others(spec: str, options: dict[str, Any], memo: Any) -> Any:
@@ -168,9 +236,9 @@ def _takes(factory: Any, name: str) -> bool:
         return False
 
 
-def _question(args: argparse.Namespace) -> tuple[Question, dict[str, Any]]:
+def _question(args: argparse.Namespace, seed: int) -> tuple[Question, dict[str, Any]]:
     if args.question is not None:
         return Question(text=args.question), {}
     task = build(find("task", args.task), parse_options(args.task_option, "task"), "task")
-    sample = task.sample(seed=args.seed)
+    sample = task.sample(seed=seed)
     return sample.question, {"task": getattr(task, "name", None), "truth": sample.truth}
