@@ -20,14 +20,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from agents._asgi import listen
-from agents.human import TerminalHuman
+from agents.human import Ask, Reply, TerminalHuman
+from agents.human.web import Board, Seats, WebHuman
 from agents.llm import LLMAgent
+from agents.scripted import Scripted
 from agents.server import ModelServer, SimulatedModel
 from experiments.tasks.arithmetic import ArithmeticTask, evaluate, render
-from hch import Limits, ModelCall, Tree, by_depth, load, run
+from hch import Limits, ModelCall, Tree, by_depth, load, run, run_tree
 from hch.cache import Cache
 from tests.browser import CHROMEDRIVER, CHROMIUM, FLAGS, unavailable
 
@@ -336,6 +339,36 @@ def test_another_session_in_the_same_directory_is_refused(
         timeout=60,
     )
     assert done.returncode == 2 and "holds another session (question differ)" in done.stderr
+
+
+@pytest.mark.anyio
+async def test_a_person_answers_through_the_board_on_any_backend() -> None:
+    """The tree waits on its own event loop (asyncio or trio) while people act from the
+    web server's thread: the board is all that is shared."""
+    board = Board(lease_seconds=30)
+    board.add_tree("t", "1 + 1")
+    human = WebHuman(board, "t")
+    seats = Seats(human, Scripted({"1": "one"}), depths=[0], board=board, tree="t")
+
+    def person() -> None:
+        deadline = time.monotonic() + 30
+        while not board.state()["queue"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        lease = board.take("pat")
+        board.act(lease, Ask(questions=["1"]))
+        while not board.state()["queue"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        lease = board.take("pat")
+        assert board.workspace(lease)["view"]["log"][0]["asked"][0]["answer"] == "one"
+        board.act(lease, Reply(text="2"))
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(anyio.to_thread.run_sync, person)
+        tree = await run_tree("1 + 1", seats, limits=Limits(max_depth=1))
+    assert tree.root.answer is not None and tree.root.answer.text == "2"
+    assert board.state()["queue"] == [] and tree[(0,)].agent == "scripted"
 
 
 # -- in headless Chromium ----------------------------------------------------------
