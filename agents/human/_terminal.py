@@ -36,7 +36,8 @@ Commands:
   tool NAME [KEY=VALUE]   call a granted tool (values are JSON, else text)
   note TEXT               write a note on this node (kept in the trace)
   answer TEXT             answer and leave (just `answer`: several lines, an empty line ends)
-  help                    show this"""
+  help                    show this
+Ctrl-C stops the tree: this node is recorded as cancelled and the trace stays loadable."""
 
 _RULE = "─" * 72
 
