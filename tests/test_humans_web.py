@@ -437,15 +437,28 @@ class Person:
             "const b = document.querySelector(`#queue li[data-key='${arguments[0]}'] button`);"
             "if (b) b.click(); return !!b"
         )
-        self.wait(lambda: self.d.execute_script(click, f"tree:{path}"))
-        self.shows(path)
+        from selenium.common.exceptions import TimeoutException
 
-    def shows(self, path: str) -> None:
+        def attempt() -> bool:
+            # A list drawn just before the workspace left the queue can still show it;
+            # the take is then refused, and a person clicks again once the list is fresh.
+            if not self.d.execute_script(click, f"tree:{path}"):
+                return False
+            try:
+                self.shows(path, timeout=3)
+            except TimeoutException:
+                return False
+            return True
+
+        self.wait(attempt)
+
+    def shows(self, path: str, timeout: float = 30) -> None:
         self.wait(
             lambda: (
                 self.text("ws-where").startswith(f"node {path} ")
                 and self.el("workspace").is_displayed()
-            )
+            ),
+            timeout,
         )
 
     def ask(self, *questions: str) -> None:

@@ -84,7 +84,10 @@ async function takeWorkspace(key) {
     sessionStorage.setItem("hch-lease", lease);
     showWorkspace(got.workspace);
     say("You have " + got.workspace.view.path + ".");
-  } catch (error) { say(error.message); }
+  } catch (error) {
+    say(error.message);
+    poll();  // the list was older than the queue: draw it again
+  }
 }
 
 async function release() {
