@@ -28,6 +28,7 @@ from agents._prices import cost
 from agents._retry import RetryPolicy, call_with_retries, describe
 from hch.cache import Cache, CachedCall
 from hch.context import Context
+from hch.errors import ModelAPIError
 from hch.model import ModelCall, NodeError, Usage, format_path
 
 __all__ = ["ChatClient", "public_url"]
@@ -106,13 +107,28 @@ class ChatClient:
             latency = round(time.perf_counter() - start, 6)
             ctx.record(ModelCall(model=self.model, request=request, latency=latency, **fields))
 
+        where = f"node {format_path(ctx.path)}: POST {self.endpoint}/chat/completions"
+        replayed = ctx.replayed(self.model, request)
+        if replayed is not None:  # a replay: the recording's attempts, exactly as they were
+            for event in replayed.attempts:
+                ctx.record(event)
+            reply = replayed.reply
+            if reply is None:  # it failed: as the node's error, or as the agent first saw it
+                last = replayed.attempts[-1]
+                problem = replayed.error or last.error
+                raise ModelAPIError(
+                    problem.message if problem else f"{where}: the call failed",
+                    endpoint=self.endpoint,
+                    status=last.status,
+                    attempts=len(replayed.attempts),
+                )
+            return reply
         if self.cache is not None:
             start = time.perf_counter()
             hit = await self.cache.get(self.model, request)
             if hit is not None:
                 record(start, response=hit.response, usage=hit.usage, cost=0.0, cached=True)
                 return str(hit.response.get("content") or "")
-        where = f"node {format_path(ctx.path)}: POST {self.endpoint}/chat/completions"
         limiter = endpoint_limiter(self.endpoint, self.concurrency)
 
         async def attempt(n: int) -> CachedCall:
@@ -127,8 +143,9 @@ class ChatClient:
                         cast_to=ChatCompletion,
                     )
             except Exception as exc:
-                _, what = describe(exc)
-                record(start, attempt=n, error=NodeError(type=type(exc).__name__, message=what))
+                status, what = describe(exc)
+                error = NodeError(type=type(exc).__name__, message=what)
+                record(start, attempt=n, error=error, status=status)
                 raise
             call = _as_cached(reply)
             price = cost(self.model, call.usage, self.price)

@@ -74,7 +74,8 @@ class LLMAgent(BaseModel):
         timeout: Seconds one request may take.
         concurrency: Model calls in flight at once to this endpoint, over all trees.
         retry: How failed requests are retried.
-        cache: A ``Cache`` (or its file) answering repeated requests without a call.
+        cache: A ``Cache`` (or its file) answering repeated requests without a call
+            (not part of the agent's description: a replay serves calls from its trace).
         price: USD per million (prompt, completion) tokens; default from a small table.
     """
 
@@ -95,7 +96,7 @@ class LLMAgent(BaseModel):
     timeout: float = Field(60.0, gt=0)
     concurrency: int = Field(16, ge=1)
     retry: RetryPolicy = RetryPolicy()
-    cache: Cache | None = None
+    cache: Cache | None = Field(None, exclude=True)
     price: tuple[float, float] | None = None
 
     @field_validator("cache", mode="before")

@@ -16,6 +16,7 @@ from hch.errors import (
     ModelAPIError,
     ModelError,
     ModelOutputError,
+    NotRecorded,
     SchemaVersionError,
     StudyMismatch,
     ToolNotGranted,
@@ -29,12 +30,14 @@ from hch.model import (
     Answer,
     Event,
     Exchange,
+    Intervention,
     ModelCall,
     Node,
     NodeError,
     Note,
     Path,
     Question,
+    Spec,
     Status,
     ToolCall,
     Tree,
@@ -42,6 +45,7 @@ from hch.model import (
     Usage,
     format_path,
 )
+from hch.replay import CUT, Replay, replay, replay_tree
 from hch.scheduler import run, run_tree
 from hch.seeding import derive_seed
 from hch.tasks import GradedTask, NodeChecker, NodeTruth, Sample, Task
@@ -49,6 +53,7 @@ from hch.trace import load, save
 from hch.version import __version__
 
 __all__ = [
+    "CUT",
     "SCHEMA_VERSION",
     "Agent",
     "AgentError",
@@ -66,6 +71,7 @@ __all__ = [
     "FunctionAgent",
     "GradedTask",
     "HCHError",
+    "Intervention",
     "LimitExceeded",
     "Limits",
     "ModelAPIError",
@@ -76,12 +82,15 @@ __all__ = [
     "NodeChecker",
     "NodeError",
     "NodeTruth",
+    "NotRecorded",
     "Note",
     "Path",
     "Policy",
     "Question",
+    "Replay",
     "Sample",
     "SchemaVersionError",
+    "Spec",
     "Status",
     "StudyMismatch",
     "Task",
@@ -101,6 +110,8 @@ __all__ = [
     "format_path",
     "from_graph",
     "load",
+    "replay",
+    "replay_tree",
     "run",
     "run_tree",
     "save",

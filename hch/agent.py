@@ -7,14 +7,19 @@ node from its depth and path.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import json
 import types
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel
 
 from hch.context import Context
 from hch.errors import AgentError
-from hch.model import Answer, Path, Question, format_path
+from hch.loading import import_path
+from hch.model import Answer, Path, Question, Spec, format_path
 
 __all__ = [
     "Agent",
@@ -26,6 +31,7 @@ __all__ = [
     "as_policy",
     "by_depth",
     "describe",
+    "spec_of",
     "to_answer",
 ]
 
@@ -133,6 +139,54 @@ class _ByDepth:
         agents = ", ".join(f"{d}: {describe(a)}" for d, a in self.agents.items())
         default = describe(self.default) if self.default is not None else None
         return f"by_depth({{{agents}}}, default={default})"
+
+
+def spec_of(obj: object) -> Spec:
+    """How to rebuild ``obj`` (an agent, an agent function or a policy) from a trace.
+
+    Pydantic agents are rebuilt from their fields (``model_dump``), dataclasses from the
+    fields their repr shows, functions from where they are defined; anything else, or
+    anything that cannot be imported again (a closure, a class inside a function), is
+    ``opaque``.
+    """
+    if isinstance(obj, _Fixed):
+        return spec_of(obj.agent)
+    if isinstance(obj, _ByDepth):
+        default = None if obj.default is None else spec_of(obj.default)
+        depths = {d: spec_of(a) for d, a in obj.agents.items()}
+        return Spec(kind="by_depth", depths=depths, default=default)
+    if isinstance(obj, FunctionAgent):
+        return _located(obj.fn, "function")
+    if isinstance(obj, types.FunctionType):
+        return _located(obj, "function" if inspect.iscoroutinefunction(obj) else "policy")
+    cls = type(obj)
+    if isinstance(obj, BaseModel):
+        try:
+            params = obj.model_dump(mode="json")
+        except Exception as exc:  # a field that is not JSON: the agent cannot be described
+            return Spec(kind="opaque", why=f"{describe(obj)}: its fields are not JSON ({exc})")
+    elif dataclasses.is_dataclass(obj):
+        # Fields left out of the repr are not configuration (scheduling noise, handles).
+        fields = dataclasses.fields(obj)
+        params = {f.name: getattr(obj, f.name) for f in fields if f.init and f.repr}
+        try:
+            params = json.loads(json.dumps(params))  # as a trace will hold them
+        except (TypeError, ValueError) as exc:
+            return Spec(kind="opaque", why=f"{describe(obj)}: its fields are not JSON ({exc})")
+    else:
+        return Spec(
+            kind="opaque",
+            why=f"{describe(obj)} is neither a pydantic model, a dataclass nor a function",
+        )
+    spec = _located(cls, "object")
+    return spec.model_copy(update={"params": params}) if spec.kind == "object" else spec
+
+
+def _located(obj: Any, kind: Literal["object", "function", "policy"]) -> Spec:
+    target = import_path(obj)
+    if target is None:
+        return Spec(kind="opaque", why=f"{describe(obj)} cannot be imported again")
+    return Spec(kind=kind, target=target)
 
 
 def by_depth(agents: Mapping[int, Agent], default: Agent | None = None) -> Policy:

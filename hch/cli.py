@@ -11,6 +11,7 @@ from hch.commands import analyze as analyze_command
 from hch.commands import cache as cache_command
 from hch.commands import diff as diff_command
 from hch.commands import export as export_command
+from hch.commands import replay as replay_command
 from hch.commands import report as report_command
 from hch.commands import run as run_command
 from hch.commands import show as show_command
@@ -27,6 +28,7 @@ COMMANDS = [
     study_command,
     report_command,
     analyze_command,
+    replay_command,
     show_command,
     view_command,
     diff_command,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine, Hashable, Iterable
 from typing import Any, Protocol, TypeVar, cast
 
 from hch.model import Answer, Event, Exchange, Note, Path, Question
+from hch.recording import RecordedCall
 
 __all__ = ["Child", "Context", "Engine"]
 
@@ -51,6 +52,8 @@ class Engine(Protocol):
     def record(self, node: Any, event: Event) -> None: ...
 
     def session(self, key: Hashable, factory: Callable[[], Any]) -> Any: ...
+
+    def replayed(self, node: Any, model: str, request: dict[str, Any]) -> RecordedCall | None: ...
 
 
 def as_question(q: Question | str) -> Question:
@@ -152,6 +155,16 @@ class Context:
     def record(self, event: Event) -> None:
         """Attach an event (a model call, a tool call, a note) to this node."""
         self._engine.record(self._node, event)
+
+    def replayed(self, model: str, request: dict[str, Any]) -> RecordedCall | None:
+        """When this tree replays a recording: the call the recording made here with this
+        request (every attempt, for the agent to record again as it was). None when the
+        tree is not a replay, or the replay may make the call anew (``live=True``).
+
+        Raises:
+            NotRecorded: the replay may make no new call and the recording has none.
+        """
+        return self._engine.replayed(self._node, model, request)
 
     def session(self, key: Hashable, factory: Callable[[], T]) -> T:
         """The object ``factory()`` made for ``key`` when a node of this tree first asked.

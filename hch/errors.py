@@ -11,7 +11,8 @@
     ├── ToolNotGranted             a node called a tool the run did not grant
     ├── ModelError                 a language model gave a node no usable reply
     │   ├── ModelAPIError          the endpoint refused or kept failing
-    │   └── ModelOutputError       its replies could not be read
+    │   ├── ModelOutputError       its replies could not be read
+    │   └── NotRecorded            a replay needed a call its recording does not have
     ├── TraceError                 a trace or result file cannot be read
     │   └── SchemaVersionError     written by a schema version this reader does not know
     ├── CacheError                 a model-call cache file cannot be used
@@ -41,6 +42,7 @@ __all__ = [
     "ModelAPIError",
     "ModelError",
     "ModelOutputError",
+    "NotRecorded",
     "SchemaVersionError",
     "StudyMismatch",
     "ToolNotGranted",
@@ -132,6 +134,11 @@ class ModelOutputError(ModelError):
         self.raw = raw
         self.problem = problem
         super().__init__(message)
+
+
+class NotRecorded(ModelError):
+    """A replay needed a model call that its recording does not have, and may make no new
+    one (``live=False``): the message names the node and the request."""
 
 
 class ToolNotGranted(HCHError):

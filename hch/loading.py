@@ -18,10 +18,39 @@ from hch.errors import ConfigError
 __all__ = [
     "build",
     "describe_validation",
+    "import_path",
     "load_module",
     "load_target",
+    "module_ref",
     "parse_options",
+    "parse_path",
 ]
+
+
+USER_MODULE_PREFIX = "hch_user_"
+"""``load_module`` names modules loaded from files so; they are imported again by path."""
+
+
+def module_ref(module: ModuleType) -> str:
+    """How another process imports ``module`` again: its dotted name, or the path of its
+    file for a script (``__main__``) or a file loaded by path."""
+    name = module.__name__
+    file = getattr(module, "__file__", None)
+    if file is not None and (name == "__main__" or name.startswith(USER_MODULE_PREFIX)):
+        return str(Path(file).resolve())
+    return name
+
+
+def import_path(obj: Any) -> str | None:
+    """``module:qualname`` (see ``module_ref``) where importing finds ``obj`` again; None
+    for a closure, a lambda or a class defined inside a function."""
+    module = sys.modules.get(getattr(obj, "__module__", ""))
+    found: Any = module
+    for part in getattr(obj, "__qualname__", "<?>").split("."):
+        found = getattr(found, part, None)
+    if module is None or found is not obj:
+        return None
+    return f"{module_ref(module)}:{obj.__qualname__}"
 
 
 def load_target(target: str) -> Any:
@@ -42,7 +71,7 @@ def load_module(name: str) -> ModuleType:
         path = Path(name)
         if not path.is_file():
             raise ConfigError(f"no such file: {name}")
-        spec = importlib.util.spec_from_file_location(f"hch_user_{path.stem}", path)
+        spec = importlib.util.spec_from_file_location(f"{USER_MODULE_PREFIX}{path.stem}", path)
         if spec is None or spec.loader is None:
             raise ConfigError(f"cannot import {name}")
         module = importlib.util.module_from_spec(spec)
@@ -53,6 +82,21 @@ def load_module(name: str) -> ModuleType:
         return importlib.import_module(name)
     except ImportError as exc:
         raise ConfigError(f"cannot import {name}: {exc}") from exc
+
+
+def parse_path(text: str) -> tuple[int, ...]:
+    """A node path from ``root.2.0``, ``2.0``, ``2,0``, ``(2, 0)`` or ``root``."""
+    body = text.strip().strip("()[]").strip()
+    if body.startswith("root"):
+        body = body[4:].lstrip(".")
+    parts = [p.strip() for p in body.replace(",", ".").split(".") if p.strip()]
+    try:
+        path = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ConfigError(f"{text!r} is not a node path (write it like root.2.0)") from None
+    if any(i < 0 for i in path):
+        raise ConfigError(f"{text!r} is not a node path: indices start at 0")
+    return path
 
 
 def parse_options(pairs: Iterable[str], what: str) -> dict[str, Any]:

@@ -13,16 +13,19 @@ from hch.hashing import stable_hash
 from hch.limits import Limits
 
 __all__ = [
+    "OPAQUE_V1",
     "SCHEMA_VERSION",
     "Answer",
     "Event",
     "Exchange",
+    "Intervention",
     "ModelCall",
     "Node",
     "NodeError",
     "Note",
     "Path",
     "Question",
+    "Spec",
     "Status",
     "ToolCall",
     "Tree",
@@ -31,8 +34,11 @@ __all__ = [
     "format_path",
 ]
 
-SCHEMA_VERSION = 1
-"""Version of the trace schema written by this package; readers exist for every version."""
+SCHEMA_VERSION = 2
+"""Version of the trace schema written by this package; readers exist for every version.
+
+1: the first release. 2: the header also holds ``spec``, how to rebuild the run's agent.
+"""
 
 Path = tuple[int, ...]
 """A node's id: the root is ``()``, its third child ``(2,)``, that child's first ``(2, 0)``."""
@@ -123,6 +129,8 @@ class ModelCall(BaseModel):
     attempt: int = 1
     cached: bool = False
     error: NodeError | None = None
+    status: int | None = None
+    """The HTTP status of a failed attempt that got an answer (429, 500, ...)."""
 
 
 class ToolCall(BaseModel):
@@ -222,14 +230,71 @@ _set = object.__setattr__
 _NODE_FIELDS = set(Node.model_fields)
 
 
+class Spec(BaseModel):
+    """How to rebuild a run's agent or policy, so that a trace alone replays.
+
+    Attributes:
+        kind: ``object`` (an instance of ``target`` made from ``params``), ``function``
+            (an agent function at ``target``), ``policy`` (a ``(depth, path) -> Agent``
+            function at ``target``), ``by_depth`` (``depths`` and ``default``),
+            ``experiment`` (the agent of one trial of the experiment at ``target``;
+            ``params`` holds ``params``, ``trial`` and ``seed``), or ``opaque``: it
+            cannot be rebuilt (a closure, an object of unknown make), and ``why`` says so.
+        target: ``module:qualname`` of the class, function or experiment.
+        params: What rebuilds it (constructor fields, or the experiment's trial).
+        depths: ``by_depth``: the spec of each depth's agent.
+        default: ``by_depth``: the spec of the agent for other depths.
+        why: ``opaque``: why it cannot be rebuilt.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["object", "function", "policy", "by_depth", "experiment", "opaque"]
+    target: str = ""
+    params: dict[str, Any] = {}
+    depths: dict[int, Spec] = {}
+    default: Spec | None = None
+    why: str = ""
+
+
+OPAQUE_V1 = Spec(kind="opaque", why="the trace was written with schema version 1")
+
+
+class Intervention(BaseModel):
+    """A change made to a run at one node: its answer forced, its agent (and its
+    subtree's) replaced, or its subtree cut (the node answers without children).
+
+    Attributes:
+        path: The node.
+        answer: The forced answer.
+        agent: The spec of the agent that replaced the node's (and its descendants').
+        cut: The node ran with no children allowed.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    answer: Answer | None = None
+    agent: Spec | None = None
+    cut: bool = False
+
+
 class TreeHeader(BaseModel):
-    """Everything known about a run before its first node finishes."""
+    """Everything known about a run before its first node finishes.
+
+    Attributes:
+        agent: The agent or policy as a readable name.
+        spec: How to rebuild it (``hch.replay`` uses this).
+        interventions: What was changed at chosen nodes (counterfactuals).
+    """
 
     schema_version: int = SCHEMA_VERSION
     run_id: str
     seed: int
     limits: Limits
     agent: str
+    spec: Spec = OPAQUE_V1
+    interventions: list[Intervention] = []
     question: Question
     task: str | None = None
     truth: Any = None

@@ -18,7 +18,16 @@ from typing import Any, Literal, NoReturn, TypeVar
 import anyio
 import anyio.lowlevel
 
-from hch.agent import Agent, AgentFunction, Policy, agent_name, as_policy, describe, to_answer
+from hch.agent import (
+    Agent,
+    AgentFunction,
+    Policy,
+    agent_name,
+    as_policy,
+    describe,
+    spec_of,
+    to_answer,
+)
 from hch.context import Context
 from hch.errors import (
     BudgetExhausted,
@@ -26,31 +35,36 @@ from hch.errors import (
     DepthLimitExceeded,
     FanoutLimitExceeded,
     LimitExceeded,
+    NotRecorded,
     ToolNotGranted,
 )
 from hch.gc_policy import relaxed_gc
+from hch.hashing import canonical_json
 from hch.limits import Limits
 from hch.loop import run_sync
 from hch.model import (
     Answer,
     Event,
     Exchange,
+    Intervention,
     Node,
     NodeError,
     Note,
     Path,
     Question,
+    Spec,
     Status,
     ToolCall,
     Tree,
     TreeHeader,
     format_path,
 )
+from hch.recording import RecordedCall, ReplayPlan
 from hch.seeding import derive_seed
 from hch.trace import TraceWriter
 from hch.version import __version__
 
-__all__ = ["NodeRun", "TreeRun", "run", "run_tree"]
+__all__ = ["NodeRun", "TreeRun", "execute", "run", "run_tree"]
 
 T = TypeVar("T")
 _MISSING = object()
@@ -129,12 +143,18 @@ class TreeRun:
         sink: TraceWriter | None,
         record: bool,
         max_parallel: int | None = None,
+        plan: ReplayPlan | None = None,
     ) -> None:
         self.limits = limits
+        self.plan = plan  # a replay: what to reuse from the recording, what to run again
+        self.reused = 0  # recorded nodes taken over unchanged
+        self.live_calls = 0  # model calls a replay made anew
+        self.reused_paths: set[Path] = set()
+        self.missing: NotRecorded | None = None  # a call a replay needed and could not make
         self.slots = max_parallel  # sibling subtrees that may still start in tasks of their own
         self.seed = seed
         self.policy = policy
-        self.tools = dict(tools)
+        self.tools = tools
         self.interventions = dict(interventions)
         self.sink = sink
         self.record_all = record
@@ -153,7 +173,7 @@ class TreeRun:
 
     def children_left(self, node: NodeRun) -> int | None:
         limits = self.limits
-        if len(node.path) >= limits.max_depth:
+        if len(node.path) >= limits.max_depth or (self.plan and node.path in self.plan.cut):
             return 0
         left = self.budget(node)
         if limits.max_children is not None:
@@ -171,6 +191,23 @@ class TreeRun:
         if found is _MISSING:
             found = self.sessions[key] = factory()
         return found
+
+    def replayed(self, node: NodeRun, model: str, request: dict[str, Any]) -> RecordedCall | None:
+        plan = self.plan
+        if plan is None:
+            return None
+        found = plan.calls.take(node.path, model, request)
+        if found is not None:
+            return found
+        if not plan.live:
+            self.missing = NotRecorded(
+                f"node {format_path(node.path)}: the recording has no call to {model} with "
+                f"this request, and the replay may make none (replay with live=True to make "
+                f"it): {canonical_json(request)[:300]}"
+            )
+            raise self.missing
+        self.live_calls += 1
+        return None
 
     def record(self, node: NodeRun, event: Event) -> None:
         if node.events is None:
@@ -266,6 +303,8 @@ class TreeRun:
             raise DepthLimitExceeded(
                 f"node {where} is at depth {depth} = max_depth {limits.max_depth}; it cannot ask"
             )
+        if self.plan is not None and node.path in self.plan.cut:
+            raise DepthLimitExceeded(f"node {where} is cut by an intervention; it cannot ask")
         if limits.max_children is not None and node.asked + n > limits.max_children:
             raise FanoutLimitExceeded(
                 f"node {where} asked {node.asked} and wants {n} more children; "
@@ -446,6 +485,10 @@ class TreeRun:
 
         Never raises but for cancellation.
         """
+        if self.plan is not None and not self.plan.must_run(path):
+            reused = self._reuse(path, question, given, follows, parent)
+            if reused is not None:
+                return reused
         start = time.perf_counter() - self.origin
         node = NodeRun(path, question, given, history, inline)
         name = "?"
@@ -482,6 +525,40 @@ class TreeRun:
             status, error = Status.FAILED, NodeError.from_exception(exc)
         answer = answer if status is Status.OK else None
         return self._finish(node, name, answer, status, error, follows, start, parent)
+
+    def _reuse(
+        self,
+        path: Path,
+        question: Question,
+        given: int | None,
+        follows: int | None,
+        parent: NodeRun | None,
+    ) -> Node | None:
+        """The recorded node at ``path`` with its whole subtree, taken over unchanged, if
+        it was asked exactly what it is asked now (question, budget, earlier turns)."""
+        assert self.plan is not None
+        old = self.plan.recording.get(path)
+        if (
+            old is None
+            or old.question != question
+            or old.budget_given != given
+            or old.follows != follows
+            or (follows is not None and (*path[:-1], follows) not in self.reused_paths)
+        ):
+            return None
+        subtree = self.plan.recording.subtree(path)
+        if self.record_all:
+            self.nodes.extend(subtree)
+        elif not path:
+            self.nodes.append(old)
+        if self.sink is not None:
+            for done in subtree:
+                self.sink.write_node(done)
+        self.reused += len(subtree)
+        self.reused_paths.add(path)
+        if parent is not None:
+            self._settle(parent, given, old)
+        return old
 
     def _cancel_reason(self) -> NodeError:
         if self.deadline is not None and time.perf_counter() >= self.deadline - 0.01:
@@ -578,6 +655,7 @@ async def run_tree(
     meta: Mapping[str, Any] | None = None,
     record: bool = True,
     max_parallel: int | Literal["auto"] | None = "auto",
+    spec: Spec | None = None,
 ) -> Tree:
     """Run one tree and return it, streaming every finished node to ``trace`` if given.
 
@@ -589,7 +667,8 @@ async def run_tree(
         seed: Seeds every node's ``ctx.rng`` together with its path.
         trace: JSONL file to stream the tree to (crash-safe: a cut-off file still loads).
         tools: Channels nodes may call with ``ctx.tool(name, ...)``.
-        interventions: ``{path: Answer}`` answers forced at those nodes (counterfactuals).
+        interventions: ``{path: Answer}`` answers forced at those nodes (counterfactuals;
+            ``hch.replay`` asks them of a recorded tree without running it again).
         task, truth, meta: Stored in the header for later scoring.
         record: Keep every node in the returned Tree (False keeps only the root).
         max_parallel: Bound memory by running children depth-first, with at most this
@@ -597,47 +676,78 @@ async def run_tree(
             every child starts at once). "auto" is ``STREAMING_PARALLEL`` when
             ``record`` is False (a streamed tree then runs in bounded memory whatever
             its size) and None otherwise. Answers never depend on it.
+        spec: How to rebuild the agent, for the header (default: ``spec_of(agent)``);
+            studies give their experiment's trial instead.
     """
-    if max_parallel == "auto":
-        max_parallel = None if record else STREAMING_PARALLEL
-    elif max_parallel is not None and max_parallel < 0:
-        raise ValueError(f"max_parallel must be >= 0 or None, not {max_parallel}")
     limits = limits or Limits()
-    q = question if isinstance(question, Question) else Question(text=question)
     policy = as_policy(agent)
+    forced = dict(interventions or {})
     header = TreeHeader(
         run_id=uuid.uuid4().hex,
         seed=seed,
         limits=limits,
         agent=describe(policy),
-        question=q,
+        spec=spec or spec_of(policy),
+        interventions=[Intervention(path=p, answer=a) for p, a in sorted(forced.items())],
+        question=question if isinstance(question, Question) else Question(text=question),
         task=task,
         truth=truth,
         package_version=__version__,
         meta=dict(meta or {}),
     )
+    tree, _ = await execute(
+        header,
+        policy,
+        tools=tools or {},
+        answers=forced,
+        trace=trace,
+        record=record,
+        max_parallel=max_parallel,
+    )
+    return tree
+
+
+async def execute(
+    header: TreeHeader,
+    policy: Policy,
+    *,
+    tools: Mapping[str, Tool],
+    answers: Mapping[Path, Answer],
+    trace: str | FilePath | None,
+    record: bool,
+    max_parallel: int | Literal["auto"] | None,
+    plan: ReplayPlan | None = None,
+) -> tuple[Tree, TreeRun]:
+    """Run the tree ``header`` describes; the tree and its run's books (``run_tree`` and
+    ``hch.replay`` both come here)."""
+    if max_parallel == "auto":
+        max_parallel = None if record else STREAMING_PARALLEL
+    elif max_parallel is not None and max_parallel < 0:
+        raise ValueError(f"max_parallel must be >= 0 or None, not {max_parallel}")
+    limits = header.limits
     sink = TraceWriter(trace, header) if trace is not None else None
     run = TreeRun(
         limits=limits,
-        seed=seed,
+        seed=header.seed,
         policy=policy,
-        tools=tools or {},
-        interventions=interventions or {},
+        tools=tools,
+        interventions=answers,
         sink=sink,
         record=record,
         max_parallel=max_parallel,
+        plan=plan,
     )
     complete = False
     try:
         timeout = limits.tree_timeout
         with relaxed_gc(), anyio.move_on_after(timeout) if timeout is not None else nullcontext():
-            await run.run_node((), q, limits.budget)
+            await run.run_node((), header.question, limits.budget)
         complete = True
     finally:
         duration = round(time.perf_counter() - run.origin, 6)
         if sink is not None:
             sink.close(duration if complete else None)
-    return Tree(header=header, nodes=run.nodes, complete=complete, duration=duration)
+    return Tree(header=header, nodes=run.nodes, complete=complete, duration=duration), run
 
 
 def run(

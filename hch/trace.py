@@ -10,7 +10,7 @@ import json
 from pathlib import Path as FilePath
 from typing import IO, TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from hch.errors import SchemaVersionError, TraceError
 from hch.gc_policy import relaxed_gc
@@ -90,7 +90,9 @@ def _read_v1(name: str, lines: list[str]) -> Tree:
         header = TreeHeader.model_validate(json.loads(lines[0])["header"])
     except (ValidationError, KeyError, TypeError) as exc:
         raise TraceError(name, 1, f"invalid trace header: {exc}") from exc
-    records = parse_lines(name, lines, _node_or_end, what="trace line", first=2)
+    records = _all_at_once(lines) or parse_lines(
+        name, lines, _node_or_end, what="trace line", first=2
+    )
     nodes = [r for r in records if isinstance(r, Node)]
     ends = [r for r in records if not isinstance(r, Node)]
     end = ends[-1] if ends else None
@@ -103,6 +105,29 @@ def _read_v1(name: str, lines: list[str]) -> Tree:
     )
 
 
+_NODES = TypeAdapter(list[Node])
+
+
+def _all_at_once(lines: list[str]) -> list[Node | dict[str, Any]] | None:
+    """Every node line parsed in one call (as one JSON array), for speed; None when any
+    line is not a node, so that the line-by-line reader finds and names it."""
+    body = [line for line in lines[1:] if line]
+    end: list[Node | dict[str, Any]] = []
+    if body and body[-1].startswith(_END_PREFIX):
+        try:
+            end = [_node_or_end(body.pop())]
+        except (ValueError, KeyError, TypeError):
+            return None
+    if not body:
+        return end
+    if not lines[-1]:  # the file ends with a newline: no line was cut short
+        try:
+            return [*_NODES.validate_json("[" + ",".join(body) + "]"), *end]
+        except ValueError:  # JSON or validation errors: read line by line to name the line
+            return None
+    return None
+
+
 def _node_or_end(line: str) -> Node | dict[str, Any]:
     if line.startswith(_END_PREFIX):
         end = json.loads(line)["end"]
@@ -112,4 +137,9 @@ def _node_or_end(line: str) -> Node | dict[str, Any]:
     return Node.model_validate_json(line)
 
 
-_READERS = {1: _read_v1}
+def _read_v2(name: str, lines: list[str]) -> Tree:
+    """Version 2 adds the header's ``spec``; the lines are otherwise those of version 1."""
+    return _read_v1(name, lines)
+
+
+_READERS = {1: _read_v1, 2: _read_v2}

@@ -16,8 +16,8 @@ import pytest
 from rich.cells import cell_len
 
 import hch
+from hch.loading import parse_path
 from hch.text import printable
-from hch.viewer import parse_path
 from tests.viewer_trees import PAYLOADS, deepest_wrong, hostile_tree, wrong_tree
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -52,8 +52,9 @@ def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from hch.errors import ConfigError
+    from hch.loading import parse_path
     from hch.trace import load
-    from hch.viewer.terminal import parse_path, render
+    from hch.viewer.terminal import render
 
     if args.depth is not None and args.depth < 0:
         raise ConfigError(f"--depth must be 0 or more, got {args.depth}")

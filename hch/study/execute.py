@@ -7,7 +7,8 @@ from pathlib import Path
 
 import anyio
 
-from hch.model import ModelCall, Tree
+from hch.errors import ConfigError
+from hch.model import ModelCall, Spec, Tree
 from hch.scheduler import run_tree
 from hch.study.experiments import Experiment, Trial
 from hch.study.plan import Job
@@ -32,6 +33,7 @@ async def run_job(experiment: Experiment, job: Job, out: Path, traces: TracePoli
             task=getattr(trial.task, "name", None),
             truth=trial.expected,
             meta={**trial.meta, "params": job.params, "trial": job.trial},
+            spec=_spec(experiment, job),
         )
         row = _row(base, trial, tree)
     except Exception as exc:
@@ -85,6 +87,17 @@ def _row(base: dict[str, object], trial: Trial, tree: Tree) -> ResultRow:
             "error": f"{root.error.type}: {root.error.message}" if root.error else None,
         }
     )
+
+
+def _spec(experiment: Experiment, job: Job) -> Spec | None:
+    """How a replay rebuilds this tree's agent: the experiment's trial, where another
+    process can import the experiment; else (None) from the agent itself."""
+    try:
+        ref = experiment.ref
+    except ConfigError:
+        return None
+    params = {"params": job.params, "trial": job.trial, "seed": job.seed}
+    return Spec(kind="experiment", target=ref, params=params)
 
 
 def _describe(exc: BaseException) -> str:

@@ -16,14 +16,13 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from hch.errors import ConfigError
 from hch.limits import Limits
-from hch.loading import load_module
+from hch.loading import load_module, module_ref
 from hch.model import Answer, Question
 from hch.study.grid import Grid, as_values
 from hch.tasks import GradedTask, Sample
@@ -32,9 +31,6 @@ __all__ = ["Experiment", "Trial", "experiment", "load_experiment"]
 
 RESERVED = ("trial", "seed")
 """Arguments the runner passes itself; they cannot be grid parameters."""
-
-USER_MODULE_PREFIX = "hch_user_"
-"""``hch.loading.load_module`` names modules loaded from files so; they import by path."""
 
 
 class Trial(BaseModel):
@@ -152,11 +148,7 @@ class Experiment:
                 f"experiment {self.name} is not a module-level name of {self.fn.__module__}, "
                 "so worker processes cannot import it"
             )
-        name = module.__name__
-        file = getattr(module, "__file__", None)
-        if file is not None and (name == "__main__" or name.startswith(USER_MODULE_PREFIX)):
-            name = str(Path(file).resolve())
-        return f"{name}:{attr}"
+        return f"{module_ref(module)}:{attr}"
 
     @property
     def parameters(self) -> list[str]:

@@ -21,7 +21,7 @@ from hch.model import Node, Path, Status, Tree, format_path
 from hch.text import printable
 from hch.viewer.facts import TreeFacts, outline
 
-__all__ = ["ONLY", "Only", "parse_path", "render"]
+__all__ = ["ONLY", "Only", "render"]
 
 Only = Literal["wrong", "failed", "memes"]
 ONLY: tuple[Only, ...] = ("wrong", "failed", "memes")
@@ -56,21 +56,6 @@ def _fold(text: str, limit: int) -> str:
     if len(text) <= limit:
         return printable(text)
     return f"{printable(text[:limit])}… (+{len(text) - limit} chars)"
-
-
-def parse_path(text: str) -> Path:
-    """A node path from ``root.2.0``, ``2.0``, ``2,0``, ``(2, 0)`` or ``root``."""
-    body = text.strip().strip("()[]").strip()
-    if body.startswith("root"):
-        body = body[4:].lstrip(".")
-    parts = [p.strip() for p in body.replace(",", ".").split(".") if p.strip()]
-    try:
-        path = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ConfigError(f"{text!r} is not a node path (write it like root.2.0)") from None
-    if any(i < 0 for i in path):
-        raise ConfigError(f"{text!r} is not a node path: indices start at 0")
-    return path
 
 
 class _View:
