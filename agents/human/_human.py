@@ -3,7 +3,8 @@
 Actions are memoised as in Patchwork: each is recorded as a ``ModelCall`` whose model is
 ``human:<name>``, whose request is exactly the view the person saw and whose response is
 the action. Given a ``Cache``, a view seen before reuses the recorded action instead of
-asking anyone, so ``Cache.from_trace(trace)`` re-runs a whole human tree unattended.
+asking anyone, so ``Cache.from_trace(trace)`` re-runs a whole human tree unattended; and
+``hch.replay`` serves a node its recorded actions as it serves model calls.
 """
 
 from __future__ import annotations
@@ -53,18 +54,30 @@ class Human:
         workspace = Workspace(ctx, self.tools)
         while workspace.answer is None:
             view = workspace.view()
-            start = time.perf_counter()
-            found = await self.cache.get(self.model, view) if self.cache is not None else None
-            if found is not None:
-                choice = Choice.from_response(found.response)
+            recorded = ctx.replayed(self.model, view)
+            if recorded is not None:  # ``hch.replay``: the recording's action, as it was
+                for event in recorded.attempts:
+                    ctx.record(event)
+                choice = Choice.from_response(recorded.attempts[-1].response or {})
                 self.replayed(workspace, choice)
             else:
-                choice = await self.choose(workspace)
-            self._record(ctx, view, choice, start, cached=found is not None)
-            if found is None and self.cache is not None:
-                await self.cache.put(self.model, view, CachedCall(response=choice.response()))
+                choice = await self._choice(ctx, workspace, view)
             await workspace.perform(choice.action)
         return workspace.answer
+
+    async def _choice(self, ctx: Context, workspace: Workspace, view: dict[str, Any]) -> Choice:
+        """The memoised action for ``view``, else the person's; recorded either way."""
+        start = time.perf_counter()
+        found = await self.cache.get(self.model, view) if self.cache is not None else None
+        if found is not None:
+            choice = Choice.from_response(found.response)
+            self.replayed(workspace, choice)
+        else:
+            choice = await self.choose(workspace)
+        self._record(ctx, view, choice, start, cached=found is not None)
+        if found is None and self.cache is not None:
+            await self.cache.put(self.model, view, CachedCall(response=choice.response()))
+        return choice
 
     def _record(
         self, ctx: Context, view: dict[str, Any], choice: Choice, start: float, *, cached: bool

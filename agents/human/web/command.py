@@ -12,9 +12,8 @@ import sys
 from typing import Any
 
 from hch import ConfigError, Limits, Question
-from hch.loading import build, parse_options
+from hch.loading import build, parse_options, parse_path
 from hch.registry import find, registered
-from hch.viewer import parse_path
 
 __all__ = ["add_parser"]
 
