@@ -14,17 +14,20 @@ import pytest
 
 from agents.human import Ask, Choice, FollowUp, Reply, TerminalHuman, UseTool, refusal
 from agents.scripted import Scripted
+from agents.simulated import NoisyCalculator
 from hch import (
     Answer,
     Context,
     Limits,
     ModelCall,
+    NotRecorded,
     Question,
     Status,
     Tree,
     agent,
     by_depth,
     load,
+    replay_tree,
     run_tree,
 )
 from hch.cache import Cache
@@ -255,3 +258,36 @@ def test_choices_round_trip_through_their_recorded_form() -> None:
         "scratchpad": "idea",
     }
     assert Choice.from_response(choice.response()) == choice
+
+
+async def test_a_human_trace_replays_from_the_trace_alone(tmp_path: Path) -> None:
+    """The header rebuilds the people (their name; never their streams) and the replay
+    serves each human node its recorded actions, as it serves an LLM its calls."""
+    trace = tmp_path / "people.jsonl"
+    live = TerminalHuman("ann", input=typed("ask", "2 + 3", "4", "", "answer 9"))
+    policy = by_depth({0: live}, default=NoisyCalculator(p_error=0.0))
+    recorded = await run_tree("(2 + 3) + 4", policy, limits=Limits(max_depth=1), trace=trace)
+
+    again = await replay_tree(trace, rerun=True)  # every node runs again, nobody types
+    assert [(n.path, n.answer) for n in again.tree] == [(n.path, n.answer) for n in recorded]
+    assert again.rerun == len(recorded)
+
+
+async def test_a_counterfactual_asks_the_person_only_what_changed(tmp_path: Path) -> None:
+    trace = tmp_path / "people.jsonl"
+    live = TerminalHuman("ann", input=typed("ask", "2 + 3", "4", "", "answer 9"))
+    below = NoisyCalculator(p_error=0.0)
+    await run_tree(
+        "(2 + 3) + 4", by_depth({0: live}, default=below), limits=Limits(max_depth=1), trace=trace
+    )
+    with pytest.raises(NotRecorded, match="human:ann"):  # the root's view changed
+        await replay_tree(trace, {(0,): Answer(text="6")})
+
+    out = io.StringIO()
+    asked = TerminalHuman("ann", input=typed("answer 10"), output=out)
+    cf = await replay_tree(
+        trace, {(0,): Answer(text="6")}, live=True, agent=by_depth({0: asked}, default=below)
+    )
+    assert cf.tree.root.answer == Answer(text="10") and cf.diff.root_changed
+    assert "A: 6" in out.getvalue()  # shown the changed child, asked once: the ask replayed
+    assert [c.cached for c in human_calls(cf.tree)] == [False, False]

@@ -207,7 +207,9 @@ def test_people_share_a_queue_one_person_per_node(serve: Callable[..., Served]) 
     assert who == ["alice", "bob"]
     assert human_calls(tree, ())[0].response["scratchpad"] == "split it in two"  # type: ignore[index]
     assert [c.response["action"] for c in human_calls(tree, (1,))] == ["note", "answer"]  # type: ignore[index]
-    assert tree.header.agent.startswith("Seats(human=WebHuman(name='people'), depths=[0, 1]")
+    assert tree.header.agent.startswith(
+        "Seats(human=WebHuman(name='people', tools=None, tree='tree'), depths=[0, 1]"
+    )
 
 
 def test_a_lapsed_lease_gives_the_workspace_back(serve: Callable[..., Served]) -> None:
@@ -347,7 +349,7 @@ async def test_a_person_answers_through_the_board_on_any_backend() -> None:
     web server's thread: the board is all that is shared."""
     board = Board(lease_seconds=30)
     board.add_tree("t", "1 + 1")
-    human = WebHuman(board, "t")
+    human = WebHuman(board=board, tree="t")
     seats = Seats(human, Scripted({"1": "one"}), depths=[0], board=board, tree="t")
 
     def person() -> None:

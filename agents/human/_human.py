@@ -10,6 +10,8 @@ asking anyone, so ``Cache.from_trace(trace)`` re-runs a whole human tree unatten
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from agents.human._actions import Choice
@@ -20,22 +22,33 @@ from hch.cache import Cache, CachedCall
 __all__ = ["Human"]
 
 
+@dataclass(eq=False)
 class Human:
     """A person at a node. Subclasses say where the person sits by implementing
     ``choose``; this class runs the node and memoises every action.
 
+    A dataclass, so that a trace's header can rebuild it (its name and tools; never its
+    cache or streams) and ``hch.replay`` can run a recorded human tree again.
+
     Attributes:
         name: Recorded as the node's agent; actions are recorded as model ``human:<name>``.
-        cache: Where actions are memoised by view (None: always ask the person).
+        cache: Where actions are memoised by view, a ``Cache`` or its file (None: always
+            ask the person).
         tools: Tool names shown to the person (None: not shown; any name may be tried).
     """
 
-    def __init__(
-        self, name: str = "human", *, cache: Cache | None = None, tools: list[str] | None = None
-    ) -> None:
-        self.name = name
-        self.cache = cache
-        self.tools = tools
+    name: str = "human"
+    cache: Cache | str | Path | None = field(default=None, repr=False)
+    tools: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.cache is not None and not isinstance(self.cache, Cache):
+            self.cache = Cache(self.cache)
+
+    @property
+    def memo(self) -> Cache | None:
+        """The cache of memoised actions, opened."""
+        return self.cache if isinstance(self.cache, Cache) else None
 
     @property
     def model(self) -> str:
@@ -68,15 +81,16 @@ class Human:
     async def _choice(self, ctx: Context, workspace: Workspace, view: dict[str, Any]) -> Choice:
         """The memoised action for ``view``, else the person's; recorded either way."""
         start = time.perf_counter()
-        found = await self.cache.get(self.model, view) if self.cache is not None else None
+        memo = self.memo
+        found = await memo.get(self.model, view) if memo is not None else None
         if found is not None:
             choice = Choice.from_response(found.response)
             self.replayed(workspace, choice)
         else:
             choice = await self.choose(workspace)
         self._record(ctx, view, choice, start, cached=found is not None)
-        if found is None and self.cache is not None:
-            await self.cache.put(self.model, view, CachedCall(response=choice.response()))
+        if found is None and memo is not None:
+            await memo.put(self.model, view, CachedCall(response=choice.response()))
         return choice
 
     def _record(
@@ -91,6 +105,3 @@ class Human:
             cached=cached,
         )
         ctx.record(call)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import anyio
@@ -22,7 +22,6 @@ from agents.human._human import Human
 from agents.human._mailbox import Mailbox
 from agents.human._workspace import Workspace
 from hch import AgentError, ConfigError
-from hch.cache import Cache
 from hch.loading import parse_options
 from hch.text import printable
 
@@ -42,10 +41,11 @@ Ctrl-C stops the tree: this node is recorded as cancelled and the trace stays lo
 _RULE = "─" * 72
 
 
+@dataclass(eq=False)
 class TerminalHuman(Human):
     """A person at a terminal plays the node.
 
-    Args:
+    Attributes:
         name: Recorded as the node's agent and as who took each action.
         cache: A ``Cache`` (or its file) of memoised actions: a workspace seen before
             reuses its recorded action instead of asking.
@@ -56,42 +56,31 @@ class TerminalHuman(Human):
     Several TerminalHumans on one input take turns: one node at a time has the prompt.
     """
 
-    def __init__(
-        self,
-        name: str = "you",
-        *,
-        cache: Cache | str | Path | None = None,
-        tools: list[str] | None = None,
-        input: TextIO | None = None,
-        output: TextIO | None = None,
-    ) -> None:
-        if isinstance(cache, str | Path):
-            cache = Cache(cache)
-        super().__init__(name, cache=cache, tools=tools)
-        self._input = input
-        self._output = output
+    name: str = "you"
+    input: TextIO | None = field(default=None, repr=False)
+    output: TextIO | None = field(default=None, repr=False)
 
     @property
-    def input(self) -> TextIO:
-        return self._input if self._input is not None else sys.stdin
+    def reads(self) -> TextIO:
+        return self.input if self.input is not None else sys.stdin
 
     @property
-    def output(self) -> TextIO:
-        return self._output if self._output is not None else sys.stdout
+    def writes(self) -> TextIO:
+        return self.output if self.output is not None else sys.stdout
 
     def _say(self, text: str) -> None:
-        self.output.write(text + "\n")
-        self.output.flush()
+        self.writes.write(text + "\n")
+        self.writes.flush()
 
     async def choose(self, workspace: Workspace) -> Choice:
-        async with _terminal_lock(self.input):
+        async with _terminal_lock(self.reads):
             view = workspace.view()
             self._say(render(view))
-            lines = _lines(self.input)
+            lines = _lines(self.reads)
             where = view["path"]
             while True:
-                self.output.write(f"{where}> ")
-                self.output.flush()
+                self.writes.write(f"{where}> ")
+                self.writes.flush()
                 command = await self._read(lines, workspace)
                 try:
                     action = await self._parse(command, lines, workspace)
@@ -151,8 +140,8 @@ class TerminalHuman(Human):
     async def _several(self, lines: _Lines, workspace: Workspace, what: str) -> list[str]:
         found: list[str] = []
         while True:
-            self.output.write(f"  {what} {len(found) + 1} (empty line ends): ")
-            self.output.flush()
+            self.writes.write(f"  {what} {len(found) + 1} (empty line ends): ")
+            self.writes.flush()
             line = await self._read(lines, workspace)
             if not line:
                 return found

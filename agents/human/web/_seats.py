@@ -4,6 +4,7 @@ other agents elsewhere, every node shown live on the board."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import anyio
 
@@ -13,15 +14,15 @@ from agents.human._workspace import Workspace
 from agents.human.web._board import Board
 from hch import Agent, Answer, Context, LimitExceeded, Path, Policy, Question, format_path
 from hch.agent import agent_name, as_policy, describe, to_answer
-from hch.cache import Cache
 
 __all__ = ["Seats", "WebHuman"]
 
 
+@dataclass(eq=False)
 class WebHuman(Human):
     """A node played by whichever person takes its workspace from the board's queue.
 
-    Args:
+    Attributes:
         board: Where the workspace waits for a person.
         tree: The id of this tree on the board.
         name: Actions are recorded as model ``human:<name>``; each says who took it.
@@ -29,18 +30,9 @@ class WebHuman(Human):
         tools: Tool names shown to the person.
     """
 
-    def __init__(
-        self,
-        board: Board,
-        tree: str,
-        name: str = "people",
-        *,
-        cache: Cache | None = None,
-        tools: list[str] | None = None,
-    ) -> None:
-        super().__init__(name, cache=cache, tools=tools)
-        self.board = board
-        self.tree = tree
+    name: str = "people"
+    board: Board = field(default_factory=Board, repr=False, kw_only=True)
+    tree: str = field(default="tree", kw_only=True)
 
     async def choose(self, workspace: Workspace) -> Choice:
         box = self.board.publish(self.tree, workspace.ctx.path, workspace.view())

@@ -128,7 +128,9 @@ class Session:
     ) -> Tree:
         """Run the tree with people at ``depths`` and ``paths`` and ``others`` elsewhere,
         streaming it to ``trace``; blocks until the tree is done (Ctrl-C cancels it)."""
-        human = WebHuman(self.board, TREE, name, cache=memo, tools=sorted(tools or {}) or None)
+        human = WebHuman(
+            name, cache=memo, tools=sorted(tools or {}) or None, board=self.board, tree=TREE
+        )
         seats = Seats(human, others, depths=depths, paths=paths, board=self.board, tree=TREE)
         self.board.add_tree(TREE, question.text)
         tree = run(
@@ -198,7 +200,7 @@ def seat_people(
         tree = f"t{trial}-{stable_hash(params, size=3)}"
         label = " · ".join([*(f"{k}={v}" for k, v in params.items()), f"trial {trial}"])
         board.add_tree(tree, made.root.text, label)
-        human = WebHuman(board, tree, name, cache=memo, tools=sorted(made.tools) or None)
+        human = WebHuman(name, cache=memo, tools=sorted(made.tools) or None, board=board, tree=tree)
         seats = Seats(human, made.agent, depths=depths, paths=paths, board=board, tree=tree)
         return made.model_copy(update={"agent": seats})
 
