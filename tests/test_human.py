@@ -230,7 +230,7 @@ async def test_memoised_actions_replay_a_whole_human_tree_with_nobody_there(
     )
     assert [(n.path, n.answer) for n in again] == [(n.path, n.answer) for n in load(trace)]
     assert all(c.cached for c in human_calls(again)) and len(human_calls(again)) == 4
-    assert "replayed from memo" in out.getvalue()
+    assert "root: the recorded action {" in out.getvalue()
 
 
 async def test_the_memo_asks_the_person_only_where_the_view_changed(tmp_path: Path) -> None:

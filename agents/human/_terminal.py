@@ -96,7 +96,7 @@ class TerminalHuman(Human):
 
     def replayed(self, workspace: Workspace, choice: Choice) -> None:
         what = printable(str(choice.response()))
-        self._say(f"{workspace.view()['path']}: replayed from memo: {what}")
+        self._say(f"{workspace.view()['path']}: the recorded action {what}")
 
     async def _read(self, lines: _Lines, workspace: Workspace) -> str:
         line = await lines.get()
