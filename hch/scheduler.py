@@ -512,7 +512,7 @@ class TreeRun:
                     if anyio.current_time() > node.clock.deadline:
                         raise TimeoutError  # overran without yielding (blocking work)
                 answer = result if type(result) is Answer else to_answer(result, _Who(name, path))
-        except self.cancelled:
+        except (self.cancelled, KeyboardInterrupt):  # trio raises Ctrl-C inside the node
             self._finish(
                 node, name, None, Status.CANCELLED, self._cancel_reason(), follows, start, parent
             )

@@ -152,3 +152,18 @@ def test_serve_model_command_prints_its_base_url_when_ready() -> None:
         proc.wait(timeout=10)
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def test_a_port_in_use_is_one_clear_line() -> None:
+    with ModelServer() as running:
+        port = running.base_url.rsplit(":", 1)[1].split("/")[0]
+        done = subprocess.run(
+            [sys.executable, "-m", "hch", "serve-model", "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"hch serve-model: error: 127.0.0.1:{port} is in use; choose another port with --port\n"
+    )

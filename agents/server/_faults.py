@@ -22,7 +22,8 @@ class Faults(BaseModel):
         latency: Seconds every chat completion takes before it answers.
         p_429: Fraction of requests answered 429 with a ``Retry-After`` header.
         p_500: Fraction answered 500.
-        p_timeout: Fraction that hang for ``hang`` seconds (longer than a client timeout).
+        p_timeout: Fraction that hang for ``hang`` seconds (longer than a client timeout);
+            a client still waiting then gets 504.
         p_malformed: Fraction answered 200 with a body that is not JSON.
         fail_first: Faults each distinct request body meets, in order, before it is
             answered normally: ``["429", "500"]`` fails every request twice, then serves it

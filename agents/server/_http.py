@@ -1,28 +1,36 @@
 """The HTTP side of the local model server: ``/v1/chat/completions`` and ``/v1/models``.
 
-Stdlib ``ThreadingHTTPServer`` (one thread per connection, keep-alive), so it needs no
-dependency and runs in a test's own process or as ``hch serve-model``.
+A Starlette app served by uvicorn on a thread of its own (``agents._asgi``), the stack
+the humans' web app uses too; it runs in a test's own process or as ``hch serve-model``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+import anyio
 from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
+from agents._asgi import BackgroundServer, listen
 from agents.server._faults import FaultPlan, Faults
 from agents.server._responders import ChatRequest, Responder
 from agents.server._simulated import SimulatedModel
 
 __all__ = ["ModelServer"]
+
+_POLL = 0.02
+"""Seconds between checks of a hanging request: has its client left, is the server stopping."""
 
 
 class ModelServer:
@@ -30,7 +38,11 @@ class ModelServer:
 
     Use as a context manager (``with ModelServer() as server: server.base_url``) or call
     ``start()``/``stop()``. Counters are for tests: ``requests`` (chat completions
-    received), ``max_in_flight`` (most handled at once) and ``statuses``.
+    received), ``max_in_flight`` (most handled at once) and ``statuses`` (a hang whose
+    client left counts as status 0).
+
+    Raises:
+        ConfigError: if ``port`` is in use.
     """
 
     def __init__(
@@ -52,33 +64,31 @@ class ModelServer:
         self._plan = FaultPlan(self.faults)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = _Server((host, port), _handler(self))
-        self._thread: threading.Thread | None = None
+        app = Starlette(
+            routes=[
+                Route("/v1/models", self._models, methods=["GET"]),
+                Route("/v1/chat/completions", self._chat, methods=["POST"]),
+            ],
+            exception_handlers={HTTPException: _no_route},
+        )
+        self._http = BackgroundServer(app, listen(host, port), name="hch-model-server")
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return f"{self._http.url}/v1"
 
     def start(self) -> ModelServer:
         """Serve in a background thread; returns once the socket accepts connections."""
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="hch-model-server",
-            daemon=True,
-        )
-        self._thread.start()
+        self._http.start()
         return self
 
     def serve_forever(self) -> None:
         """Serve in this thread until interrupted."""
-        self._httpd.serve_forever()
+        self._http.serve_forever()
 
     def stop(self) -> None:
         self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._http.stop()
 
     def __enter__(self) -> ModelServer:
         return self.start()
@@ -91,53 +101,94 @@ class ModelServer:
     ) -> None:
         self.stop()
 
-    # -- called from handler threads --------------------------------------------------
-    def _enter(self) -> None:
+    # -- the routes ------------------------------------------------------------------
+    async def _models(self, request: Request) -> Response:
+        data = [{"id": self.model_name, "object": "model", "created": 0, "owned_by": "hch"}]
+        return JSONResponse({"object": "list", "data": data})
+
+    async def _chat(self, request: Request) -> Response:
+        raw = await request.body()
         with self._lock:
             self.requests += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-
-    def _answered(self, status: int) -> None:
-        """Count a completion's status before its bytes go out, so a client that has its
-        answer always sees it counted."""
+        try:
+            response = await self._complete(request, raw)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+        # Counted before the bytes go out, so a client that has its answer sees it counted.
+        status = response.status_code if response is not _LEFT else 0
         with self._lock:
             self.statuses[status] = self.statuses.get(status, 0) + 1
+        return response
 
-    def _leave(self) -> None:
-        with self._lock:
-            self.in_flight -= 1
-
-    def _complete(self, handler: _Handler, raw: bytes) -> int:
+    async def _complete(self, request: Request, raw: bytes) -> Response:
         f = self.faults
         if f.require_key is not None and (
-            handler.headers.get("Authorization") != f"Bearer {f.require_key}"
+            request.headers.get("Authorization") != f"Bearer {f.require_key}"
         ):
-            return handler.send_error_json(401, "invalid API key", "invalid_api_key")
+            return _error(401, "invalid API key", "invalid_api_key")
         try:
             body = json.loads(raw)
-            request = ChatRequest.model_validate(body)
+            chat = ChatRequest.model_validate(body)
         except (json.JSONDecodeError, ValidationError) as exc:
-            return handler.send_error_json(400, f"invalid request body: {exc}", "invalid_request")
+            return _error(400, f"invalid request body: {exc}", "invalid_request")
         if f.no_structured_output and body.get("response_format") is not None:
-            return handler.send_error_json(400, "response_format is not supported", "unsupported")
+            return _error(400, "response_format is not supported", "unsupported")
         if f.latency:
-            time.sleep(f.latency)
+            await anyio.sleep(f.latency)
         fault = self._plan.draw(hashlib.sha256(raw).hexdigest())
         if fault == "429":
-            return handler.send_error_json(
-                429, "rate limited", "rate_limit", {"Retry-After": f"{f.retry_after:g}"}
-            )
+            return _error(429, "rate limited", "rate_limit", {"Retry-After": f"{f.retry_after:g}"})
         if fault == "500":
-            return handler.send_error_json(500, "injected server error", "server_error")
+            return _error(500, "injected server error", "server_error")
         if fault == "timeout":
-            self._stopping.wait(f.hang)
-            handler.close_connection = True
-            return 0
+            return await self._hang(request)
         if fault == "malformed":
-            return handler.send_bytes(200, b'{"id": "chatcmpl-broken", "choices": [{"mess')
-        text = self.model(request)
-        return handler.send_json(200, _completion(self.model_name, request, text))
+            body_bytes = b'{"id": "chatcmpl-broken", "choices": [{"mess'
+            return Response(body_bytes, 200, media_type="application/json")
+        text = self.model(chat)
+        return JSONResponse(_completion(self.model_name, chat, text))
+
+    async def _hang(self, request: Request) -> Response:
+        """Answer nothing for ``hang`` seconds; a client still waiting then gets 504."""
+        deadline = time.monotonic() + self.faults.hang
+        while time.monotonic() < deadline and not self._stopping.is_set():
+            if await request.is_disconnected():
+                return _LEFT
+            await anyio.sleep(_POLL)
+        if self._stopping.is_set():
+            return _error(503, "the server is stopping", "server_stopping")
+        return _error(504, f"injected hang of {self.faults.hang:g}s", "timeout")
+
+
+class _Left(Response):
+    """The response to a client that already left: nothing is sent."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        return None
+
+
+_LEFT = _Left(status_code=499)
+
+
+def _error(
+    status: int, message: str, code: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    error = {"message": message, "type": code, "code": code, "param": None}
+    response = JSONResponse({"error": error}, status)
+    # Sent with their case as given (``Retry-After``), as most servers do, for clients
+    # that read headers into a plain dict.
+    response.raw_headers += [
+        (k.encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
+    ]
+    return response
+
+
+async def _no_route(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    return _error(status, f"no route {request.method} {request.url.path}", "not_found")
 
 
 def _completion(name: str, request: ChatRequest, text: str) -> dict[str, Any]:
@@ -161,75 +212,3 @@ def _completion(name: str, request: ChatRequest, text: str) -> dict[str, Any]:
             "total_tokens": prompt + completion,
         },
     }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_ref: ModelServer
-    counting = False  # True while answering a chat completion (what the counters count)
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out as two writes; without this, Nagle's algorithm holds
-        # the body back until the client's delayed ACK (~40 ms) arrives.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests and benchmarks read the counters instead."""
-
-    def do_GET(self) -> None:
-        if self.path.rstrip("/") == "/v1/models":
-            name = self.server_ref.model_name
-            data = [{"id": name, "object": "model", "created": 0, "owned_by": "hch"}]
-            self.send_json(200, {"object": "list", "data": data})
-        else:
-            self.send_error_json(404, f"no route GET {self.path}", "not_found")
-
-    def do_POST(self) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.path.rstrip("/") != "/v1/chat/completions":
-            self.send_error_json(404, f"no route POST {self.path}", "not_found")
-            return
-        server = self.server_ref
-        server._enter()
-        self.counting = True
-        try:
-            if not server._complete(self, raw):  # a hang that never answered
-                server._answered(0)
-        finally:
-            self.counting = False
-            server._leave()
-
-    def send_json(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> int:
-        return self.send_bytes(status, json.dumps(obj).encode(), headers)
-
-    def send_error_json(
-        self, status: int, message: str, code: str, headers: dict[str, str] | None = None
-    ) -> int:
-        error = {"message": message, "type": code, "code": code, "param": None}
-        return self.send_json(status, {"error": error}, headers)
-
-    def send_bytes(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> int:
-        if self.counting:
-            self.server_ref._answered(status)
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in (headers or {}).items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        return status
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 1024  # the default 5 refuses bursts of new connections
-    daemon_threads = True
-    block_on_close = False
-
-
-def _handler(server: ModelServer) -> type[_Handler]:
-    return type("Handler", (_Handler,), {"server_ref": server})

@@ -10,6 +10,8 @@ import contextlib
 import signal
 import sys
 
+from hch.errors import ConfigError
+
 __all__ = ["add_parser"]
 
 
@@ -46,7 +48,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def main(args: argparse.Namespace) -> int:
     if args.real:
         return _serve_real(args)
-    from agents.server import Faults, ModelServer, SimulatedModel
+    try:
+        from agents.server import Faults, ModelServer, SimulatedModel
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"hch serve-model needs the serve extra ({exc.name} is missing): "
+            "pip install 'hch[serve]'"
+        ) from None
 
     model = SimulatedModel(
         p_error=args.p_error, p_garbled=args.p_garbled, style=args.style, seed=args.seed

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 from pydantic import ValidationError
 
+from hch.agent import Agent, by_depth
 from hch.errors import ConfigError
 from hch.limits import Limits
 from hch.loading import build, describe_validation, parse_options
@@ -54,6 +56,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="KEY=VALUE",
         help="agent parameter, e.g. -a p_error=0.05 (repeatable; values are JSON)",
     )
+    p.add_argument(
+        "--agent-at",
+        action="append",
+        default=[],
+        metavar="DEPTH=NAME",
+        help="another agent at one depth, e.g. --agent-at 0=human puts a person at the root "
+        "(repeatable; NAME as for --agent, built with its defaults)",
+    )
     llm = p.add_argument_group("language model (LLMAgent at every node)")
     llm.add_argument("--model", help="model name; runs --agent llm with it")
     llm.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
@@ -92,6 +102,8 @@ def main(args: argparse.Namespace) -> int:
         if args.model is not None:
             agent_spec, agent_options = "llm", {**_llm_options(args), **agent_options}
         agent = build(find("agent", agent_spec), agent_options, "agent")
+        if args.agent_at:
+            agent = by_depth(_agents_at(args.agent_at), default=agent)
         task = sample = None
         if args.question is not None:
             question = Question(text=args.question)
@@ -105,19 +117,35 @@ def main(args: argparse.Namespace) -> int:
             question = sample.question
     except ValidationError as exc:
         raise ConfigError(f"limits {describe_validation(exc)}") from None
-    tree = run(
-        question,
-        agent,
-        limits=limits,
-        seed=args.seed,
-        trace=args.trace,
-        backend=args.backend,
-        task=getattr(task, "name", None),
-        truth=sample.truth if sample else None,
-    )
+    try:
+        tree = run(
+            question,
+            agent,
+            limits=limits,
+            seed=args.seed,
+            trace=args.trace,
+            backend=args.backend,
+            task=getattr(task, "name", None),
+            truth=sample.truth if sample else None,
+        )
+    except KeyboardInterrupt:
+        kept = f"; the trace {args.trace} holds every node that finished" if args.trace else ""
+        print(f"hch run: interrupted{kept}", file=sys.stderr)
+        return 130
     correct = task.check(sample, tree.root.answer) if task and tree.root.answer else None
     _report(tree, correct, args.trace, as_json=args.json)
     return 0 if tree.root.status == "ok" else 1
+
+
+def _agents_at(pairs: list[str]) -> dict[int, Agent]:
+    """``["0=human", "2=llm"]`` -> {depth: agent}, each built with its defaults."""
+    agents: dict[int, Agent] = {}
+    for pair in pairs:
+        depth, sep, name = pair.partition("=")
+        if not sep or not depth.strip().isdigit() or not name.strip():
+            raise ConfigError(f"--agent-at {pair!r} is not DEPTH=NAME (e.g. 0=human)")
+        agents[int(depth)] = build(find("agent", name.strip()), {}, f"agent {name.strip()}")
+    return agents
 
 
 def _llm_options(args: argparse.Namespace) -> dict[str, object]:
