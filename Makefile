@@ -75,6 +75,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/study.py
 	$(BIN)/python benchmarks/llm_path.py
+	$(BIN)/python benchmarks/replay.py
 	$(BIN)/python benchmarks/viewer.py
 
 clean:
