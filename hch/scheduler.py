@@ -427,14 +427,31 @@ class TreeRun:
             finally:
                 self.slots += 1  # type: ignore[operator]
 
-        async with anyio.create_task_group() as tg:
+        async def in_turn(start: Callable[[int], object]) -> None:
             while queue:
                 while len(queue) > 1 and self.slots:
                     self.slots -= 1
-                    tg.start_soon(in_own_task, queue.pop())
+                    start(queue.pop())
                 i = queue.popleft()
                 path, question, share = specs[i]
                 results[i] = await self._run_child(parent, path, question, share)
+
+        if not self.on_asyncio:
+            async with anyio.create_task_group() as tg:
+                await in_turn(lambda i: tg.start_soon(in_own_task, i))
+            return results  # type: ignore[return-value]
+        # On asyncio, bare tasks: a task group per node would cost more than the node.
+        tasks: list[asyncio.Future[None]] = []
+        try:
+            await in_turn(lambda i: tasks.append(asyncio.ensure_future(in_own_task(i))))
+        except BaseException:  # cancelled: the others record their nodes before we go
+            for task in tasks:
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(*tasks)
+            raise
+        if tasks:
+            await asyncio.gather(*tasks)
         return results  # type: ignore[return-value]
 
     async def _first_inline(
