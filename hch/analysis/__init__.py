@@ -1,5 +1,7 @@
 """Analyses of recorded trees: why a tree got it wrong, and the closed forms behind it."""
 
+from hch.analysis.blame import Blame, Blamer, blame
+from hch.analysis.corrections import Corrected, true_answer
 from hch.analysis.errors import (
     Checks,
     DepthErrors,
@@ -28,8 +30,11 @@ from hch.analysis.theory import (
 
 __all__ = [
     "ERROR_PLOTS",
+    "Blame",
+    "Blamer",
     "CellErrors",
     "Checks",
+    "Corrected",
     "DepthErrors",
     "ErrorTrail",
     "Fate",
@@ -40,6 +45,7 @@ __all__ = [
     "Travel",
     "TreeErrors",
     "Verdict",
+    "blame",
     "broadcast_majority_accuracy",
     "chain_error",
     "depth_grid",
@@ -56,4 +62,5 @@ __all__ = [
     "study_errors",
     "study_grids",
     "tree_errors",
+    "true_answer",
 ]
