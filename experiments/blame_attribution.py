@@ -215,7 +215,7 @@ def evaluate(
     return scores
 
 
-def grader_endpoint(model: str | None, base_url: str | None) -> AbstractContextManager[Any]:
+def grader_endpoint(model: str | None) -> AbstractContextManager[Any]:
     """The grader's server: the simulated grader on 127.0.0.1, or nothing to start."""
     if model is None:
         return ModelServer(GraderModel(), model_name="grader")
@@ -231,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if (args.model is None) != (args.base_url is None):
         parser.error("--model and --base-url go together")
-    with grader_endpoint(args.model, args.base_url) as server:
+    with grader_endpoint(args.model) as server:
         if server is not None:
             agent = LLMAgent(model="grader", base_url=server.base_url, api_key="offline")
             named = "LLM grader (simulated)"
