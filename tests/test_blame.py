@@ -221,6 +221,20 @@ def wrong_root(tree: Tree, task: Any) -> bool:
     return task.check_node(tree.root.question, tree.root.answer) is False
 
 
+def grown(task: Any, agent: Any, depth: int, seed: int, trace: FilePath | None = None) -> Tree:
+    """A tree of ``agent`` on the task's sample ``seed``, its task and truth recorded."""
+    sample = task.sample(seed)
+    return hch.run(
+        sample.question,
+        agent,
+        limits=Limits(max_depth=depth),
+        seed=seed,
+        task=task.name,
+        truth=sample.truth,
+        trace=trace,
+    )
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
@@ -231,14 +245,8 @@ def wrong_root(tree: Tree, task: Any) -> bool:
 def test_minimal_sets_match_brute_force_on_random_arithmetic_trees(
     seed: int, leaves: int, depth: int, p_error: float
 ) -> None:
-    sample = ArithmeticTask(leaves=leaves).sample(seed)
-    tree = hch.run(
-        sample.question,
-        NoisyCalculator(p_error=p_error, capacity=2),
-        limits=Limits(max_depth=depth),
-        seed=seed,
-        task="arithmetic",
-        truth=sample.truth,
+    tree = grown(
+        ArithmeticTask(leaves=leaves), NoisyCalculator(p_error=p_error, capacity=2), depth, seed
     )
     if wrong_root(tree, ARITHMETIC):
         check_against_brute_force(tree, ARITHMETIC)
@@ -248,15 +256,7 @@ def test_minimal_sets_match_brute_force_on_random_arithmetic_trees(
 @given(seed=st.integers(0, 10_000), op=st.sampled_from(["sum", "sort"]))
 def test_minimal_sets_match_brute_force_on_random_list_trees(seed: int, op: str) -> None:
     task = ListTask(length=12, op=op)  # type: ignore[arg-type]
-    sample = task.sample(seed)
-    tree = hch.run(
-        sample.question,
-        NoisyLists(p_error=0.12),
-        limits=Limits(max_depth=3),
-        seed=seed,
-        task="lists",
-        truth=sample.truth,
-    )
+    tree = grown(task, NoisyLists(p_error=0.12), 3, seed)
     if wrong_root(tree, task):
         check_against_brute_force(tree, task)
 
@@ -267,15 +267,7 @@ def test_lookup_blame_corrects_the_question_each_node_is_asked_then() -> None:
     task = LookupTask(hops=8, people=6)
     checked = 0
     for seed in range(40):
-        sample = task.sample(seed)
-        tree = hch.run(
-            sample.question,
-            NoisyLookup(p_error=0.2),
-            limits=Limits(max_depth=3),
-            seed=seed,
-            task="lookup",
-            truth=sample.truth,
-        )
+        tree = grown(task, NoisyLookup(p_error=0.2), 3, seed)
         if wrong_root(tree, task):
             check_against_brute_force(tree, task, corrected=True)
             checked += 1
@@ -287,15 +279,7 @@ def test_lookup_blame_corrects_the_question_each_node_is_asked_then() -> None:
 def test_bounded_search_agrees_with_the_exact_one_where_both_run(
     seed: int, beam: int, max_size: int
 ) -> None:
-    sample = ArithmeticTask(leaves=16).sample(seed)
-    tree = hch.run(
-        sample.question,
-        NoisyCalculator(p_error=0.2, capacity=2),
-        limits=Limits(max_depth=4),
-        seed=seed,
-        task="arithmetic",
-        truth=sample.truth,
-    )
+    tree = grown(ArithmeticTask(leaves=16), NoisyCalculator(p_error=0.2, capacity=2), 4, seed)
     if not wrong_root(tree, ARITHMETIC):
         return
     exact = blame(tree, ARITHMETIC)
@@ -435,17 +419,8 @@ def hch_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_hch_analyze_shows_the_fixes_culprits_and_pivotal_nodes(tmp_path: FilePath) -> None:
     sizes: set[int] = set()
     for seed in range(40):
-        sample = ArithmeticTask(leaves=16).sample(seed)
         file = tmp_path / f"t{seed}.jsonl"
-        tree = hch.run(
-            sample.question,
-            NoisyCalculator(p_error=0.1),
-            limits=Limits(max_depth=4),
-            seed=seed,
-            task="arithmetic",
-            truth=sample.truth,
-            trace=file,
-        )
+        tree = grown(ArithmeticTask(leaves=16), NoisyCalculator(p_error=0.1), 4, seed, file)
         if not wrong_root(tree, ARITHMETIC):
             continue
         found = blame(tree, ARITHMETIC)

@@ -8,6 +8,7 @@ for a terminal or as aligned plain text for logs and pipes. Every cell is made s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from rich.table import Table
@@ -20,6 +21,8 @@ from hch.analysis.study_blame import CellBlame, StudyBlame
 from hch.analysis.text import safe
 
 __all__ = ["Grid", "blame_grids", "depth_grid", "describe_skipped", "study_grids"]
+
+Cell = TypeVar("Cell", CellErrors, CellBlame)
 
 
 class Grid(BaseModel):
@@ -91,20 +94,15 @@ def depth_grid(depths: Sequence[DepthErrors]) -> Grid:
 def study_grids(errors: StudyErrors) -> list[Grid]:
     """The study's error tables: origins of root errors, births, propagation, travel."""
     cells = errors.cells
-    names = list(dict.fromkeys(name for c in cells for name in c.params))
     deepest = max((len(c.depths) for c in cells), default=0)
     at = [f"d={d}" for d in range(deepest)]
 
     def grid(title: str, extra: list[str], row: Callable[[CellErrors], list[str]]) -> Grid:
-        lines = [[safe(c.params.get(n, ""), 40) for n in names] + row(c) for c in cells]
-        return Grid(title=title, headers=[*names, *extra], lines=lines, keys=len(names))
+        return _per_cell(cells, title, extra, row)
 
     def origins(c: CellErrors) -> list[str]:
         total = sum(c.root_origins.values())
-        shares = [
-            _rate(c.root_origins.get(d, 0) / total if total else None) for d in range(deepest)
-        ]
-        return [str(c.trees), str(c.wrong_roots), str(total), *shares]
+        return [str(c.trees), str(c.wrong_roots), str(total), *_shares(c.root_origins, deepest)]
 
     def born(c: CellErrors) -> list[str]:
         return [_by_depth(c, d, lambda x: (x.origin_rate, x.checked)) for d in range(deepest)]
@@ -145,19 +143,14 @@ def blame_grids(blame: StudyBlame) -> list[Grid]:
     """The study's blame tables: where exact culprits sit, how many corrections wrong
     roots needed, and (when nodes claimed any) claimed against counterfactual blame."""
     cells = blame.cells
-    names = list(dict.fromkeys(name for c in cells for name in c.params))
     deepest = max((d for c in cells for d in c.culprit_depths), default=-1) + 1
     largest = max((n for c in cells for n in c.sizes), default=0)
 
     def grid(title: str, extra: list[str], row: Callable[[CellBlame], list[str]]) -> Grid:
-        lines = [[safe(c.params.get(n, ""), 40) for n in names] + row(c) for c in cells]
-        return Grid(title=title, headers=[*names, *extra], lines=lines, keys=len(names))
+        return _per_cell(cells, title, extra, row)
 
     def culprits(c: CellBlame) -> list[str]:
-        total = sum(c.culprit_depths.values())
-        shares = [
-            _rate(c.culprit_depths.get(d, 0) / total if total else None) for d in range(deepest)
-        ]
+        shares = _shares(c.culprit_depths, deepest)
         return [str(c.wrong_roots), str(c.blamed), str(c.exact), str(c.own), *shares]
 
     def sizes(c: CellBlame) -> list[str]:
@@ -188,6 +181,21 @@ def blame_grids(blame: StudyBlame) -> list[Grid]:
             )
         )
     return grids
+
+
+def _per_cell(
+    cells: Sequence[Cell], title: str, extra: list[str], row: Callable[[Cell], list[str]]
+) -> Grid:
+    """A table with a line per grid point: its parameters, then ``row``'s figures."""
+    names: list[str] = list(dict.fromkeys(name for c in cells for name in c.params))
+    lines = [[safe(c.params.get(n, ""), 40) for n in names] + row(c) for c in cells]
+    return Grid(title=title, headers=[*names, *extra], lines=lines, keys=len(names))
+
+
+def _shares(counts: dict[int, int], deepest: int) -> list[str]:
+    """Each depth's share of ``counts`` (depth -> count), from 0 to ``deepest`` - 1."""
+    total = sum(counts.values())
+    return [_rate(counts.get(d, 0) / total if total else None) for d in range(deepest)]
 
 
 def _claims(rates: ClaimRates) -> list[str]:
