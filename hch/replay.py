@@ -12,6 +12,9 @@ again are answered by the recording's own model calls, so a replay needs no endp
 A call the recording lacks (a node's inputs changed) is an error naming the node,
 unless ``live=True`` allows the call. The agents come from the trace's header
 (``TreeHeader.spec``), or from ``agent=`` when the header cannot rebuild them.
+
+Many counterfactuals of one tree share a ``Replayer``, which indexes the recording and
+rebuilds its agents once: ``await hch.Replayer(rec).run({(0, 1): answer})``.
 """
 
 from __future__ import annotations
