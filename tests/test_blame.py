@@ -309,6 +309,17 @@ async def test_one_blamer_serves_several_targets_on_both_backends() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_search_cut_short_leaves_nothing_half_done_behind() -> None:
+    tree, agent = summed({"root.0.0": 1})
+    blamer = Blamer(tree, LISTS, agent=agent, max_replays=2)
+    cut = await blamer.blame()  # stopped before the root's own replay
+    assert not cut.exact and cut.size is None
+    blamer.max_replays = None
+    again = await blamer.blame()
+    assert again.exact and again.minimal_sets == [((0,),), ((0, 0),)]
+
+
+@pytest.mark.anyio
 async def test_a_replayer_replays_like_replay_tree() -> None:
     tree, agent = summed({"root.0.0": 1})
     replayer = hch.Replayer(tree, agent=agent)

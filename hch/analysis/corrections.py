@@ -122,6 +122,7 @@ class _Job:
     node: Path
     changes: dict[Path, Change]
     forced: tuple[Path, ...] = ()
+    done: bool = False
     result: Node | None = None
     dependent: bool = False
 
@@ -135,8 +136,9 @@ class Corrections:
         task: A task that knows and checks every node's answer (``NodeTruth``,
             ``NodeChecker``).
         replayer: The tree prepared for replays.
-        beam: Answers kept per node and size (None: all). Keeping fewer bounds the work
-            on large trees; the search then says it is inexact.
+        beam: Answers kept per node and size, the node's true answer first (None: all).
+            Keeping fewer bounds the work on large trees; the search then says it is
+            inexact.
     """
 
     tree: Tree
@@ -241,13 +243,9 @@ class Corrections:
         if isinstance(way, frozenset):
             yield way
             return
-        parts = [self.tables[child][part][key] for child, part, key in way]
-        for chosen in itertools.product(*(self._all(e) for e in parts)):
+        parts = [self.sets(self.tables[child][part][key]) for child, part, key in way]
+        for chosen in itertools.product(*parts):
             yield frozenset().union(*chosen)
-
-    def _all(self, entry: Entry) -> Iterator[Witness]:
-        for way in entry.ways:
-            yield from self._ways(way)
 
     def combos(self, path: Path, size: int) -> Iterator[Combo]:
         """Every way ``size`` corrections spread over ``path``'s children's tables."""
@@ -299,7 +297,8 @@ class Corrections:
     def _forced_job(self, path: Path, combo: Combo) -> _Job | None:
         memo = (path, tuple((child, key) for child, _, key in combo))
         if memo in self._by_combo:
-            return None
+            known = self._by_combo[memo]
+            return None if known.done else known  # not done: a search ran out of replays
         forced = {c: a for c, a in self._forced(combo).items() if a is not None}
         if len(forced) < len(combo):  # a failure cannot be forced
             return None
@@ -356,6 +355,7 @@ class Corrections:
                 if len(batch) > 1 and (got is None or _inputs(got) != _inputs(self.tree[job.node])):
                     alone.append(job)  # another job of the batch changed what it was asked
                     continue
+                job.done = True
                 job.result = got
                 job.dependent = any(
                     c in done and _inputs(done[c]) != _inputs(self.tree[c]) for c in job.forced
