@@ -336,15 +336,16 @@ def test_claims_are_read_by_the_convention() -> None:
     tree, _ = summed(
         {"root.0.0": 1},
         {
-            "root": [0, "root.1.1", [0, 0], "nowhere", 7],
+            "root": [0, "root.1.1", [0, 0], "nowhere", 7, True, {"x": 1}],
             "root.0": 0,
-            "root.1": ["root.1"],
+            "root.1": {"failed": 0, "blamed": 1},  # root.1.0, asked, blamed root.1.1
+            "root.1.0": ["root.1"],
         },
     )
     assert blame_claims(tree) == {
-        (): ([(0,), (1, 1), (0, 0)], 2),
+        (): ([(0,), (1, 1), (0, 0)], 4),
         (0,): ([(0, 0)], 0),
-        (1,): ([(1,)], 0),
+        (1, 0): ([(1, 1), (1,)], 0),
     }
 
 

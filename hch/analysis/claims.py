@@ -10,8 +10,13 @@ The value is a list of items, or one item that is not a list (``blame=1``). Each
 names one node: an int is the node's own child of that index (in the order it asked),
 a string is a path (``root``, ``root.0.2``), a list or tuple of ints is a path (so
 ``blame=[0, 1]`` names two children and ``blame=[[0, 1]]`` the node ``root.0.1``).
-Several notes add up. An item naming no
-recorded node is counted as unreadable, never guessed at.
+Several notes add up. An item naming no recorded node is counted as unreadable, never
+guessed at.
+
+A parent may also record what a child claimed when asked: ``blame={"failed": i,
+"blamed": j}`` (what ``agents.memetic``'s ``Verify`` notes when a blame follow-up puts
+the error of its part ``i`` on part ``j``) is read as the claim of the node's child ``i``
+naming its child ``j``, the parts being the node's children in the order it asked them.
 
 A claim is judged against the counterfactual blame of the node that made it
 (``hch.analysis.blame``, with that node as the target), where that node erred and its
@@ -32,7 +37,7 @@ from hch.analysis.blame import Blamer
 from hch.errors import ConfigError
 from hch.loading import parse_path
 from hch.loop import run_sync
-from hch.model import Node, Path, Tree
+from hch.model import Path, Tree
 from hch.stats import wilson_interval
 
 __all__ = [
@@ -53,42 +58,51 @@ BLAME_NOTE = "blame"
 def blame_claims(tree: Tree) -> dict[Path, tuple[list[Path], int]]:
     """Each claiming node's named nodes (readable, recorded ones, in order) and its
     count of unreadable items."""
-    found: dict[Path, tuple[list[Path], int]] = {}
+    items: dict[Path, list[Any]] = {}
     for node in tree:
-        items = [item for note in node.notes if BLAME_NOTE in note for item in _items(note)]
-        if not items:
+        for note in node.notes:
+            if BLAME_NOTE in note:
+                claimer, said = _claim(node.path, note[BLAME_NOTE])
+                items.setdefault(claimer, []).extend(said)
+    found: dict[Path, tuple[list[Path], int]] = {}
+    for claimer, said in items.items():
+        if not said:
             continue
         named: list[Path] = []
         unreadable = 0
-        for item in items:
-            path = _named(node, item)
-            if path is None or path not in tree:
+        for item in said:
+            path = _named(claimer, item)
+            if path is None or path not in tree or claimer not in tree:
                 unreadable += 1
             elif path not in named:
                 named.append(path)
-        found[node.path] = (named, unreadable)
+        found[claimer] = (named, unreadable)
     return found
 
 
-def _items(note: dict[str, Any]) -> list[Any]:
-    value = note[BLAME_NOTE]
-    return value if isinstance(value, list) else [value]
+def _claim(path: Path, value: Any) -> tuple[Path, list[Any]]:
+    """Who claims, and the items naming whom, from one note's value at ``path``."""
+    if isinstance(value, dict) and {"failed", "blamed"} <= value.keys():
+        failed, blamed = value["failed"], value["blamed"]
+        if _index(failed) and _index(blamed):  # a child's claim, as its parent recorded it
+            return (*path, failed), [(*path, blamed)]
+    return path, value if isinstance(value, list) else [value]
 
 
-def _named(node: Node, item: Any) -> Path | None:
-    """The node one item names, or None when it names none."""
-    if isinstance(item, bool):
-        return None
-    if isinstance(item, int):
-        return (*node.path, item) if item >= 0 else None
+def _index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _named(claimer: Path, item: Any) -> Path | None:
+    """The node one item of ``claimer``'s names, or None when it names none."""
+    if _index(item):
+        return (*claimer, item)
     if isinstance(item, str):
         try:
             return parse_path(item)
         except ConfigError:
             return None
-    if isinstance(item, list | tuple) and all(
-        isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in item
-    ):
+    if isinstance(item, list | tuple) and all(_index(i) for i in item):
         return tuple(item)
     return None
 
