@@ -47,7 +47,7 @@ from hch.model import (
     Usage,
     format_path,
 )
-from hch.replay import CUT, Replay, replay, replay_tree
+from hch.replay import CUT, Replay, Replayer, replay, replay_tree
 from hch.scheduler import run, run_tree
 from hch.seeding import derive_seed
 from hch.tasks import GradedTask, NodeChecker, NodeTruth, Sample, Task
@@ -92,6 +92,7 @@ __all__ = [
     "Policy",
     "Question",
     "Replay",
+    "Replayer",
     "Sample",
     "SchemaVersionError",
     "Spec",

@@ -12,6 +12,9 @@ again are answered by the recording's own model calls, so a replay needs no endp
 A call the recording lacks (a node's inputs changed) is an error naming the node,
 unless ``live=True`` allows the call. The agents come from the trace's header
 (``TreeHeader.spec``), or from ``agent=`` when the header cannot rebuild them.
+
+Many counterfactuals of one tree share a ``Replayer``, which indexes the recording and
+rebuilds its agents once: ``await hch.Replayer(rec).run({(0, 1): answer})``.
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ from hch.errors import ConfigError
 from hch.loading import load_target, parse_path
 from hch.loop import run_sync
 from hch.model import Answer, Intervention, Path, Spec, Tree, format_path
-from hch.recording import Calls, Recording, ReplayPlan
+from hch.recording import Calls, RecordedCall, Recording, ReplayPlan
 from hch.scheduler import Tool, execute
 from hch.trace import load
 
-__all__ = ["CUT", "Change", "Cut", "Replay", "rebuild", "replay", "replay_tree"]
+__all__ = ["CUT", "Change", "Cut", "Replay", "Replayer", "rebuild", "replay", "replay_tree"]
 
 
 class Cut:
@@ -138,6 +141,116 @@ class _Overridden:
         return self.base(depth, path)
 
 
+class Replayer:
+    """A recording prepared for many replays: indexed once, its agents rebuilt once.
+
+    ``replay_tree`` replays a recording once. An analysis that asks hundreds of
+    counterfactuals of one tree (``hch.analysis.blame``) keeps one Replayer and awaits
+    ``run`` for each, so no replay indexes the recording or rebuilds its agents again;
+    each replay reads only the recorded calls of the nodes that run again.
+
+    Args:
+        recording: The recorded tree, or its trace file.
+        agent: The agent or policy, when the trace cannot rebuild its own.
+        live: Allow model calls the recording does not have (else ``NotRecorded``).
+        tools: Tools for nodes that run again (default: the rebuilt trial's, if any).
+    """
+
+    def __init__(
+        self,
+        recording: Tree | str | FilePath,
+        *,
+        agent: Agent | Policy | AgentFunction | None = None,
+        live: bool = False,
+        tools: Mapping[str, Tool] | None = None,
+    ) -> None:
+        self.recording = recording if isinstance(recording, Tree) else load(recording)
+        self.index = Recording(self.recording)
+        self.recorded = _recorded_changes(self.recording)
+        self.agent = None if agent is None else as_policy(agent)
+        self.live = live
+        self.tools = tools
+        self._rebuilt: tuple[Policy, dict[str, Tool]] | None = None
+
+    def _base(self, runs: bool) -> tuple[Policy, dict[str, Tool]]:
+        """The policy (and the trial's tools) for nodes that run again."""
+        if self.agent is not None:
+            return self.agent, {}
+        if not runs:
+            return _nothing_runs, {}
+        if self._rebuilt is None:  # something runs again: the trace must rebuild its agent
+            self._rebuilt = rebuild(self.recording.header.spec)
+        return self._rebuilt
+
+    async def run(
+        self,
+        interventions: Mapping[Path | str, Change] | None = None,
+        *,
+        rerun: bool = False,
+        trace: str | FilePath | None = None,
+    ) -> Replay:
+        """One replay with ``interventions`` (see ``replay_tree``)."""
+        rec = self.recording
+        new = _parsed(interventions or {}, self.index)
+        changes = {**self.recorded, **new}  # the recording's own stay in force
+        answers = {p: c for p, c in changes.items() if isinstance(c, Answer)}
+        cut = frozenset(p for p, c in changes.items() if isinstance(c, Cut))
+        agents = {p: c for p, c in changes.items() if not isinstance(c, Answer | Cut)}
+        base, trial_tools = self._base(bool(new) or rerun)
+        overrides = {p: as_policy(a)(len(p), p) for p, a in agents.items()}
+        policy = _Overridden(base, overrides) if overrides else base
+        plan = ReplayPlan(
+            recording=self.index,
+            calls=_NodeCalls(self.index),
+            rerun=frozenset(p[:k] for p in new for k in range(len(p) + 1)),
+            subtrees=frozenset(p for p in new if p in agents),
+            cut=cut,
+            everything=rerun,
+            live=self.live,
+        )
+        header = rec.header.model_copy(
+            update={"run_id": uuid.uuid4().hex, "interventions": _listed(answers, cut, agents)}
+        )
+        tree, run = await execute(
+            header,
+            policy,
+            tools=trial_tools if self.tools is None else self.tools,
+            answers=answers,
+            trace=trace,
+            record=True,
+            max_parallel=None,
+            plan=plan,
+        )
+        if run.missing is not None:
+            raise run.missing
+        return Replay(
+            tree=tree,
+            recording=rec,
+            reused=run.reused,
+            rerun=len(tree) - run.reused,
+            model_calls=run.live_calls,
+            interventions=header.interventions,
+        )
+
+
+class _NodeCalls(Calls):
+    """A recording's calls, indexed node by node as the nodes that run again ask for them
+    (a call's key holds its node's path, so this serves exactly what ``Calls`` of every
+    node would)."""
+
+    def __init__(self, index: Recording) -> None:
+        super().__init__(())
+        self.index = index
+        self.by_node: dict[Path, Calls] = {}
+
+    def take(self, path: Path, model: str, request: Mapping[str, Any]) -> RecordedCall | None:
+        calls = self.by_node.get(path)
+        if calls is None:
+            node = self.index.get(path)
+            calls = self.by_node[path] = Calls(() if node is None else (node,))
+        return calls.take(path, model, request)
+
+
 async def replay_tree(
     recording: Tree | str | FilePath,
     interventions: Mapping[Path | str, Change] | None = None,
@@ -167,54 +280,8 @@ async def replay_tree(
         ConfigError: an intervention at a path the recording does not have, or an agent
             the trace cannot rebuild when one must run.
     """
-    rec = recording if isinstance(recording, Tree) else load(recording)
-    index = Recording(rec)
-    new = _parsed(interventions or {}, index)
-    changes = {**_recorded_changes(rec), **new}  # the recording's own stay in force
-    answers = {p: c for p, c in changes.items() if isinstance(c, Answer)}
-    cut = frozenset(p for p, c in changes.items() if isinstance(c, Cut))
-    agents = {p: c for p, c in changes.items() if not isinstance(c, Answer | Cut)}
-    trial_tools: dict[str, Tool] = {}
-    if agent is not None:
-        base = as_policy(agent)
-    elif new or rerun:  # something runs again: the trace must rebuild its agent
-        base, trial_tools = rebuild(rec.header.spec)
-    else:
-        base = _nothing_runs
-    overrides = {p: as_policy(a)(len(p), p) for p, a in agents.items()}
-    policy = _Overridden(base, overrides) if overrides else base
-    plan = ReplayPlan(
-        recording=index,
-        calls=Calls(rec.nodes),
-        rerun=frozenset(p[:k] for p in new for k in range(len(p) + 1)),
-        subtrees=frozenset(p for p in new if p in agents),
-        cut=cut,
-        everything=rerun,
-        live=live,
-    )
-    header = rec.header.model_copy(
-        update={"run_id": uuid.uuid4().hex, "interventions": _listed(answers, cut, agents)}
-    )
-    tree, run = await execute(
-        header,
-        policy,
-        tools=trial_tools if tools is None else tools,
-        answers=answers,
-        trace=trace,
-        record=True,
-        max_parallel=None,
-        plan=plan,
-    )
-    if run.missing is not None:
-        raise run.missing
-    return Replay(
-        tree=tree,
-        recording=rec,
-        reused=run.reused,
-        rerun=len(tree) - run.reused,
-        model_calls=run.live_calls,
-        interventions=header.interventions,
-    )
+    replayer = Replayer(recording, agent=agent, live=live, tools=tools)
+    return await replayer.run(interventions, rerun=rerun, trace=trace)
 
 
 def replay(

@@ -17,14 +17,17 @@ def _blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", section, flags=re.S)
 
 
-def test_the_python_example_shows_what_the_text_says(tmp_path: Path) -> None:
-    (code,) = _blocks("python")
+def _python(code: str, cwd: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    out = done.stdout
+    return done.stdout
+
+
+def test_the_python_example_shows_what_the_text_says(tmp_path: Path) -> None:
+    out = _python(_blocks("python")[0], tmp_path)
     assert out.splitlines()[0] == "wrong ['root.0.0', 'root.1.1.0.1']"
     assert "root.0.0 (depth 2), notes: slips=['handoff']" in out
     assert "travelled 2 levels: root.0.0 -> root.0 -> root" in out
@@ -42,3 +45,27 @@ def test_the_shell_example_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "root:" in done.stdout and "where wrong roots' errors were born" in done.stdout
     assert (tmp_path / "runs" / "errors" / "plots" / "errors_origins.svg").exists()
+
+
+def test_the_blame_example_shows_what_the_text_says(tmp_path: Path) -> None:
+    out = _python(_blocks("python")[1], tmp_path)
+    assert out.splitlines()[0] == "2 ['root.0.0', 'root.1.0.1', 'root.1.1.0.1'] True"
+    assert "    root.0.0 + root.1.1.0.1\n    root.1.0.1 + root.1.1.0.1\n" in out
+    assert "no single" not in out and "(exact;" in out
+
+
+def test_the_attribution_example_runs(tmp_path: Path) -> None:
+    (tmp_path / "experiments").symlink_to(ROOT / "experiments")
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    env = {**os.environ, "PATH": path, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        ["bash", "-e", "-c", _blocks("sh")[1]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    for method in ("random wrong node", "deepest wrong node", "first wrong node in time"):
+        assert re.search(rf"^all +{method} +60 ", done.stdout, re.MULTILINE), done.stdout
+    assert "LLM grader (simulated)" in done.stdout

@@ -5,6 +5,7 @@ shell.
 """
 
 from agents.server._faults import Fault, Faults
+from agents.server._grader import GraderModel
 from agents.server._http import ModelServer
 from agents.server._responders import ChatRequest, Responder, TableModel, question_of
 from agents.server._simulated import SimulatedModel
@@ -13,6 +14,7 @@ __all__ = [
     "ChatRequest",
     "Fault",
     "Faults",
+    "GraderModel",
     "ModelServer",
     "Responder",
     "SimulatedModel",

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from hch.analysis.blame import Blame
 from hch.analysis.errors import Checks, ErrorTrail, Fate, Role, TreeErrors, Verdict
 from hch.analysis.text import safe
 from hch.model import Node, Path, Tree, format_path
 from hch.tasks import NodeTruth
 
-__all__ = ["explain"]
+__all__ = ["explain", "explain_blame"]
 
 SHOWN = 8
 """Origins and corrections listed one by one; more are counted."""
@@ -66,6 +67,41 @@ def explain(
     lost = [t for t in errors.trails if t.fate is Fate.LOST]
     if lost:
         lines.append(f"{_many(len(lost), 'error')} lost track of under unchecked nodes")
+    return lines
+
+
+def explain_blame(found: Blame) -> list[str]:
+    """Lines on a counterfactual blame: the smallest corrections, the culprits, the most
+    pivotal nodes, and whether the search was exact."""
+    who = "the root" if not found.target else f"node {format_path(found.target)}"
+    how = "exact"
+    if not found.exact:
+        how = f"bounded: no fixing set has fewer than {_many(found.searched + 1, 'node')}"
+    lines = [f"blame by counterfactual replay ({how}; {_many(found.replays, 'replay')}):"]
+    if found.size is None:
+        erring = _many(len(found.candidates), "erring node")
+        lines.append(f"  no set of the {erring} below {who} makes it right when corrected")
+    else:
+        lines.append(
+            f"  smallest correction that makes {who} right: {_many(found.size, 'node')} "
+            f"({_many(len(found.minimal_sets), 'such set')}, {len(found.decisive)} where the "
+            "errors were born):"
+        )
+        for fix in found.decisive[:SHOWN]:
+            lines.append("    " + " + ".join(format_path(p) for p in fix))
+        lines += _more(len(found.decisive))
+    if found.own:
+        lines.append(f"  {who} is wrong even when every child answers right: it erred on its own")
+    if found.culprits:
+        named = ", ".join(_where(p) for p in found.culprits[:SHOWN])
+        extra = f" and {len(found.culprits) - SHOWN} more" if len(found.culprits) > SHOWN else ""
+        lines.append(f"  culprits: {named}{extra}")
+    pivotal = found.most_pivotal()
+    if pivotal:
+        lines.append(
+            "  most pivotal (share of the smallest corrections needing it): "
+            + ", ".join(f"{format_path(p)} {share:.2f}" for p, share in pivotal)
+        )
     return lines
 
 

@@ -1,24 +1,37 @@
 """Errors over a study's kept traces, per grid point: where they are born, how they travel.
 
 Only traces whose task can check every node count; the rest are tallied by reason in
-``StudyErrors.skipped``, so nothing is silently left out.
+``StudyErrors.skipped``, so nothing is silently left out. ``analyse_cells`` walks a
+study's kept traces for any analysis of this kind (``hch.analysis.study_blame`` too).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from hch.analysis.errors import Checks, DepthErrors, Fate, TreeErrors, Verdict, tree_errors
 from hch.errors import HCHError
+from hch.model import Tree
 from hch.study import ResultRow, summarize
 from hch.trace import load
 
-__all__ = ["CellErrors", "StudyErrors", "TaskFor", "Travel", "study_errors"]
+__all__ = [
+    "CellErrors",
+    "StudyErrors",
+    "TaskFor",
+    "Travel",
+    "analyse_cells",
+    "cell_key",
+    "study_errors",
+    "study_name",
+]
+
+T = TypeVar("T")
 
 TaskFor = Callable[[str | None], Any]
 """Gives the task object for a trace header's task name (None when there is none)."""
@@ -104,32 +117,67 @@ def study_errors(
         task_for: The task for a header's task name, or None when unknown.
     """
     rows = list(rows)
+    cells, skipped = analyse_cells(rows, directory, task_for, _errors)
+    return StudyErrors(
+        study=study_name(rows, directory),
+        cells=[_cell(params, found) for params, found in cells],
+        skipped=skipped,
+    )
+
+
+def _errors(tree: Tree, task: Any, params: dict[str, Any]) -> TreeErrors | str:
+    found = tree_errors(tree, task)
+    return found if found.checks is Checks.NODES else "task checks only the root"
+
+
+def study_name(rows: Sequence[ResultRow], directory: str | FilePath) -> str:
+    """The study's name: its rows', or its directory's when it has none."""
+    return rows[0].study if rows else FilePath(directory).name
+
+
+def analyse_cells(
+    rows: Sequence[ResultRow],
+    directory: str | FilePath,
+    task_for: TaskFor,
+    analyse: Callable[[Tree, Any, dict[str, Any]], T | str],
+) -> tuple[list[tuple[dict[str, Any], list[T]]], dict[str, int]]:
+    """``analyse(tree, task, params)`` on every kept trace of a study that has a root
+    and a known task, by grid point in the report's order; and the traces left out, by
+    reason (``analyse`` gives a reason instead of a result to leave one out).
+
+    Args:
+        rows: The study's result rows (``hch.study.load(directory)``).
+        directory: Where the rows' trace paths are relative to.
+        task_for: The task for a header's task name, or None when unknown.
+        analyse: One tree's analysis.
+    """
     base = FilePath(directory)
-    per_cell: dict[str, list[TreeErrors]] = {}
+    per_cell: dict[str, list[T]] = {}
     skipped: Counter[str] = Counter()
     for row in rows:
         if row.trace is None:
             continue
-        why, found = _analysed(base / row.trace, task_for)
-        if found is None:
-            skipped[why] += 1
+        why, loaded = _loaded(base / row.trace, task_for)
+        found = analyse(*loaded, row.params) if loaded is not None else why
+        if isinstance(found, str):
+            skipped[found] += 1
         else:
-            per_cell.setdefault(_key(row.params), []).append(found)
-    cells = []
-    for cell in summarize(rows):  # the report's order of grid points
-        found_all = per_cell.get(_key(cell.params))
-        if found_all:
-            cells.append(_cell(cell.params, found_all))
-    name = rows[0].study if rows else FilePath(directory).name
-    return StudyErrors(study=name, cells=cells, skipped=dict(sorted(skipped.items())))
+            per_cell.setdefault(cell_key(row.params), []).append(found)
+    cells = [
+        (cell.params, per_cell[cell_key(cell.params)])
+        for cell in summarize(rows)  # the report's order of grid points
+        if per_cell.get(cell_key(cell.params))
+    ]
+    return cells, dict(sorted(skipped.items()))
 
 
-def _key(params: dict[str, Any]) -> str:
+def cell_key(params: dict[str, Any]) -> str:
+    """A grid point as a key: equal for equal parameters, in any order."""
     return repr(sorted(params.items()))
 
 
-def _analysed(file: FilePath, task_for: TaskFor) -> tuple[str, TreeErrors | None]:
-    """A trace's errors, or why it cannot be analysed."""
+def _loaded(file: FilePath, task_for: TaskFor) -> tuple[str, tuple[Tree, Any] | None]:
+    """A trace and its task, or why it cannot be analysed."""
     try:
         tree = load(file)
     except HCHError:
@@ -142,10 +190,7 @@ def _analysed(file: FilePath, task_for: TaskFor) -> tuple[str, TreeErrors | None
         task = None
     if task is None:
         return "no known task", None
-    found = tree_errors(tree, task)
-    if found.checks is not Checks.NODES:
-        return "task checks only the root", None
-    return "", found
+    return "", (tree, task)
 
 
 def _cell(params: dict[str, Any], trees: list[TreeErrors]) -> CellErrors:

@@ -8,16 +8,21 @@ for a terminal or as aligned plain text for logs and pipes. Every cell is made s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from rich.table import Table
 from rich.text import Text
 
+from hch.analysis.claims import ClaimRates
 from hch.analysis.errors import DepthErrors, Fate
 from hch.analysis.study import CellErrors, StudyErrors
+from hch.analysis.study_blame import CellBlame, StudyBlame
 from hch.analysis.text import safe
 
-__all__ = ["Grid", "depth_grid", "describe_skipped", "study_grids"]
+__all__ = ["Grid", "blame_grids", "depth_grid", "describe_skipped", "study_grids"]
+
+Cell = TypeVar("Cell", CellErrors, CellBlame)
 
 
 class Grid(BaseModel):
@@ -89,20 +94,15 @@ def depth_grid(depths: Sequence[DepthErrors]) -> Grid:
 def study_grids(errors: StudyErrors) -> list[Grid]:
     """The study's error tables: origins of root errors, births, propagation, travel."""
     cells = errors.cells
-    names = list(dict.fromkeys(name for c in cells for name in c.params))
     deepest = max((len(c.depths) for c in cells), default=0)
     at = [f"d={d}" for d in range(deepest)]
 
     def grid(title: str, extra: list[str], row: Callable[[CellErrors], list[str]]) -> Grid:
-        lines = [[safe(c.params.get(n, ""), 40) for n in names] + row(c) for c in cells]
-        return Grid(title=title, headers=[*names, *extra], lines=lines, keys=len(names))
+        return _per_cell(cells, title, extra, row)
 
     def origins(c: CellErrors) -> list[str]:
         total = sum(c.root_origins.values())
-        shares = [
-            _rate(c.root_origins.get(d, 0) / total if total else None) for d in range(deepest)
-        ]
-        return [str(c.trees), str(c.wrong_roots), str(total), *shares]
+        return [str(c.trees), str(c.wrong_roots), str(total), *_shares(c.root_origins, deepest)]
 
     def born(c: CellErrors) -> list[str]:
         return [_by_depth(c, d, lambda x: (x.origin_rate, x.checked)) for d in range(deepest)]
@@ -136,6 +136,79 @@ def study_grids(errors: StudyErrors) -> list[Grid]:
             ["errors", *(f.value for f in Fate), "mean levels", "max levels"],
             travel,
         ),
+    ]
+
+
+def blame_grids(blame: StudyBlame) -> list[Grid]:
+    """The study's blame tables: where exact culprits sit, how many corrections wrong
+    roots needed, and (when nodes claimed any) claimed against counterfactual blame."""
+    cells = blame.cells
+    deepest = max((d for c in cells for d in c.culprit_depths), default=-1) + 1
+    largest = max((n for c in cells for n in c.sizes), default=0)
+
+    def grid(title: str, extra: list[str], row: Callable[[CellBlame], list[str]]) -> Grid:
+        return _per_cell(cells, title, extra, row)
+
+    def culprits(c: CellBlame) -> list[str]:
+        shares = _shares(c.culprit_depths, deepest)
+        return [str(c.wrong_roots), str(c.blamed), str(c.exact), str(c.own), *shares]
+
+    def sizes(c: CellBlame) -> list[str]:
+        counts = [str(c.sizes.get(n, 0)) for n in range(1, largest + 1)]
+        fixed = [n * k for n, k in c.sizes.items() if n]
+        mean = sum(fixed) / sum(k for n, k in c.sizes.items() if n) if fixed else None
+        return [str(c.exact), *counts, str(c.sizes.get(0, 0)), _rate(mean)]
+
+    grids = [
+        grid(
+            "exact culprits of wrong roots: share at node depth d (own: roots that erred "
+            "even with every child right)",
+            ["wrong roots", "blamed", "exact", "own", *(f"d={d}" for d in range(deepest))],
+            culprits,
+        ),
+        grid(
+            "corrections a wrong root needed: exact blames by size of the smallest fixing set",
+            ["exact", *(str(n) for n in range(1, largest + 1)), "none", "mean"],
+            sizes,
+        ),
+    ]
+    if any(c.claims.claims for c in cells):
+        grids.append(
+            grid(
+                "claimed against counterfactual blame (share of judged claims, 95% interval)",
+                ["claims", "agree", "hit", "shift", "unjudged"],
+                lambda c: _claims(c.claims),
+            )
+        )
+    return grids
+
+
+def _per_cell(
+    cells: Sequence[Cell], title: str, extra: list[str], row: Callable[[Cell], list[str]]
+) -> Grid:
+    """A table with a line per grid point: its parameters, then ``row``'s figures."""
+    names: list[str] = list(dict.fromkeys(name for c in cells for name in c.params))
+    lines = [[safe(c.params.get(n, ""), 40) for n in names] + row(c) for c in cells]
+    return Grid(title=title, headers=[*names, *extra], lines=lines, keys=len(names))
+
+
+def _shares(counts: dict[int, int], deepest: int) -> list[str]:
+    """Each depth's share of ``counts`` (depth -> count), from 0 to ``deepest`` - 1."""
+    total = sum(counts.values())
+    return [_rate(counts.get(d, 0) / total if total else None) for d in range(deepest)]
+
+
+def _claims(rates: ClaimRates) -> list[str]:
+    def share(count: int) -> str:
+        value, (low, high) = rates.rate(count)
+        return "-" if value is None else f"{value:.2f} [{low:.2f}, {high:.2f}]"
+
+    return [
+        str(rates.claims),
+        share(rates.agree),
+        share(rates.hit),
+        share(rates.shift),
+        str(rates.unjudged),
     ]
 
 

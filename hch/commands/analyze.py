@@ -1,8 +1,10 @@
 """`hch analyze TRACE_OR_STUDY_DIR`: why a tree got it wrong, or a study's error tables.
 
-For one trace: where the root's error was born, the path it travelled, and which nodes
-corrected other errors. For a study directory: error origin, propagation and travel by
-node depth over its kept traces, as tables and as plots in DIR/plots/.
+For one trace: where the root's error was born, the path it travelled, which nodes
+corrected other errors, and its counterfactual blame (the smallest sets of nodes whose
+correction makes the root right, the culprits, the most pivotal nodes). For a study
+directory: error origin, propagation and travel by node depth over its kept traces, as
+tables and as plots in DIR/plots/, and where the exact culprits of wrong roots sit.
 
 The output is a list of sections; a further analysis adds its own section function to
 ``TRACE_SECTIONS`` or ``STUDY_SECTIONS``.
@@ -17,10 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hch.errors import ConfigError
+from hch.errors import ConfigError, HCHError
 
 if TYPE_CHECKING:
-    from hch.analysis import Grid
+    from hch.analysis import Blame, Grid, TreeErrors
     from hch.model import Tree
     from hch.study import ResultRow
 
@@ -30,6 +32,7 @@ __all__ = [
     "add_parser",
     "show_grid",
     "show_study",
+    "show_study_blame",
     "show_study_errors",
     "task_for",
 ]
@@ -46,19 +49,26 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "analyze",
         help="explain where a tree's error came from, or a study's errors by depth",
         description="For a trace file: where the root's error was born, the path it "
-        "travelled and which nodes corrected errors. For a study directory: error origin, "
+        "travelled, which nodes corrected errors, and which corrections would have made the "
+        "root right (counterfactual blame by replay). For a study directory: error origin, "
         "propagation and travel by node depth over its kept traces, with plots in "
-        "DIR/plots/ (PNG and SVG). Nodes are checked by the task named in each trace.",
+        "DIR/plots/ (PNG and SVG), and where the culprits of wrong roots sit. Nodes are "
+        "checked by the task named in each trace.",
     )
     p.add_argument("path", metavar="TRACE_OR_STUDY_DIR", help="a trace (.jsonl) or study dir")
     p.add_argument("--no-plots", action="store_true", help="for a study: print the tables only")
+    p.add_argument(
+        "--no-blame",
+        action="store_true",
+        help="for a study: skip counterfactual blame (it replays some trees of each grid point)",
+    )
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if path.is_dir():
-        return _study(path, plots=not args.no_plots)
+        return _study(path, plots=not args.no_plots, blame=not args.no_blame)
     if not path.exists():
         raise ConfigError(f"{path}: no such trace file or study directory")
     _trace(path)
@@ -90,14 +100,35 @@ def _trace(file: Path) -> None:
 
 
 def errors_section(tree: Tree, task: Any) -> None:
-    """Where the root's error came from, and the counts by depth."""
-    from hch.analysis import Checks, depth_grid, explain, tree_errors
+    """Where the root's error came from, which corrections would have made it right
+    (counterfactual blame; its single fixes go to ``explain``), and the counts by depth."""
+    from hch.analysis import Checks, depth_grid, explain, explain_blame, safe, tree_errors
 
     errors = tree_errors(tree, task)
-    for line in explain(tree, errors, task):
+    found = _root_blame(tree, task, errors)
+    blamed = None if isinstance(found, str) else found
+    fixes = blamed.single_fixes if blamed is not None and blamed.searched >= 1 else None
+    for line in explain(tree, errors, task, fixes=fixes):
         print(line)
+    if isinstance(found, str):
+        print(f"no counterfactual blame: {safe(found, 300)}")
+    elif blamed is not None:
+        for line in explain_blame(blamed):
+            print(line)
     if errors.checks is Checks.NODES:
         show_grid(depth_grid(errors.depths))
+
+
+def _root_blame(tree: Tree, task: Any, errors: TreeErrors) -> Blame | str | None:
+    """The blame of a wrong root, why it cannot be had, or None for a root not wrong."""
+    from hch.analysis import Checks, Verdict, blame
+
+    if errors.checks is not Checks.NODES or errors.root is not Verdict.WRONG:
+        return None
+    try:
+        return blame(tree, task)
+    except HCHError as exc:  # a trace that cannot be replayed: its agent, its model calls
+        return str(exc)
 
 
 def memes_section(tree: Tree, task: Any) -> None:
@@ -115,7 +146,7 @@ TRACE_SECTIONS: list[TraceSection] = [errors_section, memes_section]
 """What ``hch analyze TRACE`` prints, in order."""
 
 
-def _study(directory: Path, *, plots: bool) -> int:
+def _study(directory: Path, *, plots: bool, blame: bool) -> int:
     from hch.study import load
 
     try:
@@ -131,6 +162,8 @@ def _study(directory: Path, *, plots: bool) -> int:
             f"{directory}: none of its {kept} kept traces can be analysed "
             "(they need a registered task that checks every node)"
         )
+    if blame:
+        show_study_blame(rows, directory)
     return 0
 
 
@@ -150,6 +183,30 @@ def show_study_errors(rows: Sequence[ResultRow], directory: Path, plots: bool) -
     if plots:
         for file in plot_errors(errors, directory):
             print(f"plot: {file}")
+    return True
+
+
+def show_study_blame(rows: Sequence[ResultRow], directory: Path) -> bool:
+    """Print where the exact culprits of a study's wrong roots sit; False if none could
+    be blamed."""
+    from hch.analysis import blame_grids, safe, study_blame
+    from hch.analysis.study_blame import PER_CELL
+
+    found = study_blame(rows, directory, task_for)
+    if not found.cells:
+        return False
+    wrong = sum(c.wrong_roots for c in found.cells)
+    blamed = sum(c.blamed for c in found.cells)
+    print(
+        f"\ncounterfactual blame of {blamed} of {wrong} wrong roots "
+        f"(at most {PER_CELL} trees per grid point):"
+    )
+    for grid in blame_grids(found):
+        show_grid(grid)
+    failed = [c for c in found.cells if c.failure is not None]
+    if failed:
+        n = sum(c.failed for c in failed)
+        print(f"{n} trees could not be replayed, e.g.: {safe(failed[0].failure, 300)}")
     return True
 
 
