@@ -20,7 +20,7 @@ from hch.study.grid import as_values
 from hch.study.local import LocalLoop
 from hch.study.plan import StudySpec
 from hch.study.progress import Quiet, StudyProgress
-from hch.study.results import ResultRow, Results, load
+from hch.study.results import ResultRow, Results
 from hch.study.store import StudyDir
 from hch.study.traces import KeepTraces, TracePolicy
 
@@ -108,7 +108,8 @@ def run_study(
     traces = TracePolicy(keep=KeepTraces(keep_traces), every=trace_every)
     shown = progress or Quiet()
     with relaxed_gc(), StudyDir(out, spec) as store:
-        todo = [job for job in spec.jobs() if job.key not in store.finished]
+        finished = store.finished
+        todo = [job for job in spec.jobs() if not finished or job.key not in finished]
         shown.start(experiment.name, spec.size, spec.size - len(todo))
 
         def write(row: ResultRow) -> None:
@@ -128,4 +129,4 @@ def run_study(
                 (executor or executor_for(workers, ray)).run(work, write)
         finally:
             shown.stop()
-    return load(out)
+    return Results(store.rows)
