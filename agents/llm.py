@@ -109,8 +109,20 @@ class LLMAgent(BaseModel):
 
     def __repr_args__(self) -> Any:
         """Leave out the long prompts and the retry policy while they are the defaults."""
-        defaults: dict[str | None, Any] = {"prompts": Prompts(), "retry": RetryPolicy()}
-        return [(k, v) for k, v in super().__repr_args__() if k not in defaults or v != defaults[k]]
+        return [
+            (k, v) for k, v in super().__repr_args__() if k not in _DEFAULTS or v != _DEFAULTS[k]
+        ]
+
+    def __copy__(self) -> LLMAgent:
+        """A copy (``model_copy``) derives its own client: its settings may differ."""
+        copied = super().__copy__()
+        copied.__dict__.pop("_client", None)
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> LLMAgent:
+        copied = super().__deepcopy__(memo)
+        copied.__dict__.pop("_client", None)
+        return copied
 
     @cached_property
     def _client(self) -> ChatClient:
@@ -215,6 +227,9 @@ class LLMAgent(BaseModel):
             line.format(n=i + 1, question=q, answer=a.text if a else _NO_ANSWER)
             for i, (q, a) in enumerate(zip(questions, answers, strict=True))
         )
+
+
+_DEFAULTS: dict[str | None, Any] = {"prompts": Prompts(), "retry": RetryPolicy()}
 
 
 def _state(ctx: Context, rounds: int, agent: LLMAgent) -> dict[str, Any]:
