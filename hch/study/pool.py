@@ -8,6 +8,8 @@ event loop; rows come back to the parent, which alone appends them to the result
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from functools import partial
 from pathlib import Path
@@ -60,7 +62,9 @@ class ProcessPool:
         self.workers = workers
 
     def run(self, work: Work, on_row: OnRow) -> None:
-        with ProcessPoolExecutor(self.workers, mp_context=_start_method()) as pool:
+        with ProcessPoolExecutor(
+            self.workers, mp_context=_start_method(), initializer=_exit_with_parent
+        ) as pool:
             drain(
                 _Submitter(pool, work),
                 chunked(work.jobs, self.workers, work.concurrency),
@@ -99,3 +103,17 @@ def _start_method() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])  # no effect once the server runs
     return context
+
+
+def _exit_with_parent() -> None:
+    """In a worker: exit when the study's process dies. Killed, it cannot shut its pool
+    down, and a worker would otherwise wait for chunks forever."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def wait() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=wait, name="hch-study-parent", daemon=True).start()
