@@ -72,7 +72,9 @@ class LLMAgent(BaseModel):
         max_rounds: Rounds of subquestions a node may ask before it must answer.
         max_output_retries: Unusable replies tolerated per decision before the node fails.
         timeout: Seconds one request may take.
-        concurrency: Model calls in flight at once to this endpoint, over all trees.
+        concurrency: Model calls in flight at once to this endpoint, over all trees of
+            this process (each worker process of a study has its own limit), and the
+            connections kept open to it.
         retry: How failed requests are retried.
         cache: A ``Cache`` (or its file) answering repeated requests without a call.
         price: USD per million (prompt, completion) tokens; default from a small table.

@@ -98,6 +98,21 @@ def test_a_corrupt_row_in_the_middle_is_an_error(tmp_path: Path) -> None:
         load(tmp_path)
 
 
+def kill_once_written(command: list[str], out: Path, rows: int) -> int:
+    """Start the study ``command``, SIGKILL it once ``out`` holds ``rows`` rows; its pid."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    results = out / "results.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if results.exists() and results.read_bytes().count(b"\n") >= rows:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the study finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return proc.pid
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sigkill_mid_study_then_resume_gives_every_row_once(tmp_path: Path, workers: int) -> None:
     """Rows are written in batches, and with workers come back by chunks: a kill loses the
@@ -107,16 +122,7 @@ def test_sigkill_mid_study_then_resume_gives_every_row_once(tmp_path: Path, work
     killed = tmp_path / "killed"
     command = [sys.executable, "-m", "hch", "study", str(file), "--out", str(killed)]
     command += ["--quiet", "--concurrency", "4", "--keep-traces", "all", "--workers", str(workers)]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    results = killed / "results.jsonl"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if results.exists() and results.read_bytes().count(b"\n") >= 40:
-            break
-        time.sleep(0.02)
-    assert proc.poll() is None, "the study finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_once_written(command, killed, rows=40)
     partial = len(keys_once(killed))
     assert 40 <= partial < 400
 
@@ -162,18 +168,9 @@ def test_workers_of_a_killed_study_exit(tmp_path: Path) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "hch", "study", str(file), "--out", str(out), "--quiet"]
     command += ["--workers", "2", "--concurrency", "2", "--keep-traces", "none"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    results = out / "results.jsonl"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if results.exists() and results.read_bytes().count(b"\n") >= 8:
-            break
-        time.sleep(0.02)
-    assert proc.poll() is None, "the study finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    pid = kill_once_written(command, out, rows=8)
     workers = {int(str(r.answer)) for r in load(out)}
-    assert workers and proc.pid not in workers
+    assert workers and pid not in workers
     deadline = time.monotonic() + 20
     while any(running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)

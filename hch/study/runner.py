@@ -88,7 +88,8 @@ def run_study(
         seed: The study seed (default: the experiment's).
         workers: 1 runs in this process; more runs a local process pool of that size
             (call it under ``if __name__ == "__main__"`` then: workers re-import it).
-        concurrency: Trees in flight at once on one event loop (per worker).
+        concurrency: Trees in flight at once on one event loop: in this process, or in
+            each worker (whose chunks of trees hold at least as many).
         keep_traces: all, sample (every ``trace_every``-th trial), failures or none.
         progress: Told of each row (default: nothing shown).
         backend: The anyio backend, asyncio or trio.
