@@ -1,11 +1,14 @@
 """One model call for a node: cache, endpoint limiter, retries, and a trace event per attempt.
 
-Requests go through the SDK client's own ``post`` with a ``ChatCompletion`` result, so
-auth, base URL, timeouts, error types and response parsing are the SDK's. The typed
-``chat.completions.create`` is skipped on purpose: it re-walks every message through
-TypedDict transforms (about 0.6 ms of CPU per call), which on a small machine caps one
-process at a few hundred calls per second; our messages are plain role/content strings
-that need no transform.
+Requests go through the SDK client's own ``post``, so auth, base URL, timeouts and error
+types are the SDK's, but the reply comes back as the plain HTTP response and only the
+fields kept are read from its JSON. The typed path costs more CPU than the rest of a call:
+``chat.completions.create`` re-walks every message through TypedDict transforms, and a
+typed ``ChatCompletion`` is built field by field; on a small machine either caps one
+process at a few hundred calls per second.
+
+Each event loop has one SDK client per endpoint, key, timeout and concurrency, whose
+connections (``agents._pool``) are as many as the calls the endpoint takes at once.
 
 The API key lives only in the ``AsyncOpenAI`` client; what is recorded and cached is
 the request (public base URL, messages, parameters, sample index) and the reply.
@@ -14,16 +17,18 @@ the request (public base URL, messages, parameters, sample index) and the reply.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx2
 import openai
 from anyio.lowlevel import RunVar
-from openai.types.chat import ChatCompletion
 
 from agents._limiter import endpoint_limiter
+from agents._pool import connection_pool
 from agents._prices import cost
 from agents._retry import RetryPolicy, call_with_retries, describe
 from hch.cache import Cache, CachedCall
@@ -67,7 +72,7 @@ class ChatClient:
         self.cache = cache
         self.price = price
         key_hash = hashlib.sha256(api_key.encode()).hexdigest()
-        self._identity = (base_url, key_hash, timeout)
+        self._identity = (base_url, key_hash, timeout, concurrency)
 
     def __repr__(self) -> str:
         return f"ChatClient({self.model!r}, {self.endpoint!r})"
@@ -84,8 +89,10 @@ class ChatClient:
             client = openai.AsyncOpenAI(
                 base_url=self.base_url,
                 api_key=self._api_key,
-                timeout=self.timeout,
+                # A call waiting for a connection waits for one to free, as in the limiter.
+                timeout=httpx2.Timeout(self.timeout, pool=None),
                 max_retries=0,
+                http_client=connection_pool(self.base_url, self.concurrency),
             )
             closer = _close_at_loop_end(client)
             await anext(closer)
@@ -98,7 +105,7 @@ class ChatClient:
         """The reply text to ``messages``; every attempt (or the cache hit) is recorded."""
         request = {
             "base_url": self.endpoint,
-            "messages": [dict(m) for m in messages],
+            "messages": list(messages),  # the agent appends to its list, never edits a message
             "params": params,
             "sample": sample,
         }
@@ -137,17 +144,17 @@ class ChatClient:
                 async with limiter:
                     start = time.perf_counter()  # latency of the call, not of the queue
                     client = await self._client()
-                    reply = await client.post(
+                    response = await client.post(
                         "/chat/completions",
                         body={"model": self.model, "messages": messages, **params},
-                        cast_to=ChatCompletion,
+                        cast_to=httpx2.Response,
                     )
+                call = _as_cached(json.loads(response.content))
             except Exception as exc:
                 status, what = describe(exc)
                 error = NodeError(type=type(exc).__name__, message=what)
                 record(start, attempt=n, error=error, status=status)
                 raise
-            call = _as_cached(reply)
             price = cost(self.model, call.usage, self.price)
             record(start, response=call.response, usage=call.usage, cost=price, attempt=n)
             return call
@@ -159,7 +166,7 @@ class ChatClient:
 
 
 _Held = tuple[openai.AsyncOpenAI, AsyncGenerator[None, None]]
-_CLIENTS: RunVar[dict[tuple[str, str, float], _Held]] = RunVar("hch_openai_clients")
+_CLIENTS: RunVar[dict[tuple[str, str, float, int], _Held]] = RunVar("hch_openai_clients")
 
 
 async def _close_at_loop_end(client: openai.AsyncOpenAI) -> AsyncGenerator[None, None]:
@@ -171,20 +178,31 @@ async def _close_at_loop_end(client: openai.AsyncOpenAI) -> AsyncGenerator[None,
         await client.close()
 
 
-def _as_cached(reply: ChatCompletion) -> CachedCall:
-    """The parts of a ChatCompletion worth keeping (no volatile id or timestamp)."""
-    choice = reply.choices[0] if reply.choices else None
-    usage = (
-        Usage(
-            prompt_tokens=reply.usage.prompt_tokens or 0,
-            completion_tokens=reply.usage.completion_tokens or 0,
-        )
-        if reply.usage is not None
-        else None
+def _as_cached(reply: Any) -> CachedCall:
+    """The parts of a chat completion worth keeping (no volatile id or timestamp).
+
+    Read leniently, as the typed ``ChatCompletion`` was: a missing or odd part is None.
+    """
+    body = _object(reply)
+    choices = body.get("choices")
+    choice = _object(choices[0] if isinstance(choices, list) and choices else None)
+    usage = body.get("usage")
+    return CachedCall(
+        response={
+            "content": _object(choice.get("message")).get("content") or "",
+            "finish_reason": choice.get("finish_reason"),
+            "model": body.get("model"),
+        },
+        usage=(
+            Usage(
+                prompt_tokens=usage.get("prompt_tokens") or 0,
+                completion_tokens=usage.get("completion_tokens") or 0,
+            )
+            if isinstance(usage, dict)
+            else None
+        ),
     )
-    response = {
-        "content": (choice.message.content if choice else None) or "",
-        "finish_reason": choice.finish_reason if choice else None,
-        "model": reply.model,
-    }
-    return CachedCall(response=response, usage=usage)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -72,7 +72,9 @@ class LLMAgent(BaseModel):
         max_rounds: Rounds of subquestions a node may ask before it must answer.
         max_output_retries: Unusable replies tolerated per decision before the node fails.
         timeout: Seconds one request may take.
-        concurrency: Model calls in flight at once to this endpoint, over all trees.
+        concurrency: Model calls in flight at once to this endpoint, over all trees of
+            this process (each worker process of a study has its own limit), and the
+            connections kept open to it.
         retry: How failed requests are retried.
         cache: A ``Cache`` (or its file) answering repeated requests without a call
             (not part of the agent's description: a replay serves calls from its trace).
@@ -110,8 +112,20 @@ class LLMAgent(BaseModel):
 
     def __repr_args__(self) -> Any:
         """Leave out the long prompts and the retry policy while they are the defaults."""
-        defaults: dict[str | None, Any] = {"prompts": Prompts(), "retry": RetryPolicy()}
-        return [(k, v) for k, v in super().__repr_args__() if k not in defaults or v != defaults[k]]
+        return [
+            (k, v) for k, v in super().__repr_args__() if k not in _DEFAULTS or v != _DEFAULTS[k]
+        ]
+
+    def __copy__(self) -> LLMAgent:
+        """A copy (``model_copy``) derives its own client: its settings may differ."""
+        copied = super().__copy__()
+        copied.__dict__.pop("_client", None)
+        return copied
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> LLMAgent:
+        copied = super().__deepcopy__(memo)
+        copied.__dict__.pop("_client", None)
+        return copied
 
     @cached_property
     def _client(self) -> ChatClient:
@@ -216,6 +230,9 @@ class LLMAgent(BaseModel):
             line.format(n=i + 1, question=q, answer=a.text if a else _NO_ANSWER)
             for i, (q, a) in enumerate(zip(questions, answers, strict=True))
         )
+
+
+_DEFAULTS: dict[str | None, Any] = {"prompts": Prompts(), "retry": RetryPolicy()}
 
 
 def _state(ctx: Context, rounds: int, agent: LLMAgent) -> dict[str, Any]:

@@ -1,10 +1,17 @@
-"""The LLM path against its bound: LLMAgent trees on the local server with injected latency.
+"""The LLM path: model client CPU per call, trees against the latency bound, and workers.
 
-A model call costs ``latency`` and at most ``concurrency`` run at once, so no run can
-beat max(critical path x latency, calls x latency / concurrency), where the critical
-path counts the model calls that must follow one another. Printed: wall time, that
-bound, and their ratio (1.0 is perfect). The server runs as ``hch serve-model`` in its
-own process, as a remote endpoint would.
+1. Client CPU per call: one-call trees (a leaf answers at once) with ``--concurrency``
+   calls in flight; this process runs only them, so its CPU time (user + system) over
+   the calls is what the client (and the small tree around each call) costs.
+2. A model call costs ``latency`` and at most ``concurrency`` run at once, so no run can
+   beat max(critical path x latency, calls x latency / concurrency), where the critical
+   path counts the model calls that must follow one another. Printed: wall time, that
+   bound, and their ratio (1.0 is perfect).
+3. A study of small LLM trees with 1 worker and with 2: each worker process keeps the
+   study's ``concurrency`` trees in flight, with its own endpoint limit.
+
+The server runs as ``hch serve-model`` in its own process, as a remote endpoint would,
+so its CPU is not counted.
 
 Run: ``.venv/bin/python benchmarks/llm_path.py [--latency 0.05] [--concurrency 32]``
 """
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import resource
 import subprocess
 import sys
 import tempfile
@@ -112,27 +120,71 @@ def one_big_tree(base_url: str, latency: float, concurrency: int, leaves: int) -
     print(f"  ideal schedule of this tree's shape {ideal:.3f}s   ratio {wall / ideal:.2f}")
 
 
-def many_small_trees(base_url: str, latency: float, concurrency: int, n: int) -> None:
-    task = ArithmeticTask(leaves=4)
+def client_cpu(base_url: str, concurrency: int, calls: int) -> None:
+    """CPU time of this process per model call, ``concurrency`` calls in flight."""
     agent = LLMAgent(model="sim", base_url=base_url, api_key="local", concurrency=concurrency)
 
-    @experiment(grid={"size": [4]}, trials=n, name="llm_batch")
-    def batch(size: int, seed: int) -> Trial:
-        return Trial(task=task, sample=task.sample(seed), agent=agent, limits=Limits(max_depth=2))
+    async def lanes(n: int) -> None:
+        numbers = iter(range(n))
 
-    with tempfile.TemporaryDirectory() as out:
+        async def lane() -> None:
+            for i in numbers:  # lanes share the iterator
+                tree = await run_tree(f"{i} + 1", agent, limits=Limits(max_depth=0))
+                assert tree.root.answer is not None and tree.root.answer.text == str(i + 1)
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(2 * concurrency):
+                tg.start_soon(lane)
+
+    async def main() -> tuple[float, float]:
+        await lanes(4 * concurrency)  # connections opened, code warm
+        before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
-        rows = run_study(batch, out, keep_traces="none", concurrency=4 * concurrency)
+        await lanes(calls)
         wall = time.perf_counter() - start
-    # Each tree: the root asks two one-operation children, then answers: 4 calls, 3 in a row.
-    per_tree, path = 4, 3
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        return cpu, wall
+
+    cpu, wall = anyio.run(main)
+    print(f"client: {calls} one-call trees, {concurrency} calls in flight")
+    print(f"  CPU per call {cpu / calls * 1000:.3f} ms   {calls / wall:.0f} calls/s")
+
+
+TASK = ArithmeticTask(leaves=4)
+
+
+@experiment(grid={"url": [""], "concurrency": [32]}, trials=1000, name="llm_batch")
+def llm_batch(url: str, concurrency: int, seed: int) -> Trial:
+    """A small LLM tree: the root asks two one-operation children, then answers."""
+    agent = LLMAgent(model="sim", base_url=url, api_key="local", concurrency=concurrency)
+    return Trial(task=TASK, sample=TASK.sample(seed), agent=agent, limits=Limits(max_depth=2))
+
+
+def many_small_trees(base_url: str, latency: float, concurrency: int, n: int) -> None:
+    """The study of small trees with 1 and 2 workers, against one process's bound."""
+    per_tree, path = 4, 3  # calls per tree, of which in a row
     bound = max(path * latency, n * per_tree * latency / concurrency)
-    ok = sum(1 for r in rows if r.correct)
-    print(f"study: {len(rows)} trees of 3 nodes ({per_tree} calls each), {ok} correct")
-    print(
-        f"  {len(rows) / wall:.0f} trees/s   bound {n / bound:.0f} trees/s   "
-        f"ratio {(n / bound) / (len(rows) / wall):.2f}"
-    )
+    params = {"url": base_url, "concurrency": concurrency}
+    print(f"study: {n} trees of 3 nodes ({per_tree} calls each), {4 * concurrency} in flight")
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as out:
+            start = time.perf_counter()
+            rows = run_study(
+                llm_batch,
+                out,
+                params=params,
+                trials=n,
+                workers=workers,
+                keep_traces="none",
+                concurrency=4 * concurrency,
+            )
+            wall = time.perf_counter() - start
+        ok = sum(1 for r in rows if r.correct)
+        print(
+            f"  {workers} worker(s): {len(rows) / wall:.0f} trees/s ({ok} correct)   "
+            f"bound of one process {n / bound:.0f} trees/s"
+        )
 
 
 def main() -> None:
@@ -141,9 +193,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32, help="model calls in flight")
     parser.add_argument("--leaves", type=int, default=512, help="leaves: 512 gives 511 nodes")
     parser.add_argument("--trees", type=int, default=1000, help="trees in the study batch")
+    parser.add_argument("--calls", type=int, default=4000, help="calls timed for client CPU")
     opts = parser.parse_args()
     print(f"latency {opts.latency * 1000:.0f} ms per call, concurrency {opts.concurrency}")
     with served(opts.latency) as base_url:
+        client_cpu(base_url, opts.concurrency, opts.calls)
         one_big_tree(base_url, opts.latency, opts.concurrency, opts.leaves)
         many_small_trees(base_url, opts.latency, opts.concurrency, opts.trees)
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-__all__ = ["canonical_json", "stable_hash"]
+__all__ = ["canonical_json", "hash_text", "stable_hash"]
 
 
 def canonical_json(obj: Any) -> str:
@@ -22,4 +22,10 @@ def canonical_json(obj: Any) -> str:
 
 def stable_hash(obj: Any, *, size: int = 32) -> str:
     """Hex sha256 of ``canonical_json(obj)``, cut to ``size`` bytes (2 hex digits each)."""
-    return hashlib.sha256(canonical_json(obj).encode()).hexdigest()[: 2 * size]
+    return hash_text(canonical_json(obj), size=size)
+
+
+def hash_text(text: str, *, size: int = 32) -> str:
+    """Hex sha256 of ``text``, cut to ``size`` bytes: ``stable_hash`` of an object whose
+    canonical JSON the caller already holds (built from cached pieces, say)."""
+    return hashlib.sha256(text.encode()).hexdigest()[: 2 * size]

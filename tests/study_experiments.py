@@ -60,3 +60,14 @@ async def waits(question: Question, ctx: Context) -> Answer:
 def waiting() -> Trial:
     """Each answer is the most trees its process has had waiting at once so far."""
     return Trial(question="wait", agent=waits)
+
+
+@experiment(grid={"url": [""], "concurrency": [1]}, trials=24)
+def llm_leaves(url: str, concurrency: int, trial: int) -> Trial:
+    """One model call per tree, at the endpoint ``url`` with ``concurrency`` calls at once."""
+    from agents.llm import LLMAgent
+
+    agent = LLMAgent(model="sim", base_url=url, api_key="local", concurrency=concurrency)
+    return Trial(
+        question=f"{trial} + 1", truth=str(trial + 1), agent=agent, limits=Limits(max_depth=0)
+    )

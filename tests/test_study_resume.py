@@ -98,22 +98,31 @@ def test_a_corrupt_row_in_the_middle_is_an_error(tmp_path: Path) -> None:
         load(tmp_path)
 
 
-def test_sigkill_mid_study_then_resume_gives_every_row_once(tmp_path: Path) -> None:
-    file = tmp_path / "slow.py"
-    file.write_text(SLOW_STUDY)
-    killed = tmp_path / "killed"
-    command = [sys.executable, "-m", "hch", "study", str(file), "--out", str(killed)]
-    command += ["--quiet", "--concurrency", "4", "--keep-traces", "all"]
+def kill_once_written(command: list[str], out: Path, rows: int) -> int:
+    """Start the study ``command``, SIGKILL it once ``out`` holds ``rows`` rows; its pid."""
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    results = killed / "results.jsonl"
+    results = out / "results.jsonl"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        if results.exists() and results.read_bytes().count(b"\n") >= 40:
+        if results.exists() and results.read_bytes().count(b"\n") >= rows:
             break
         time.sleep(0.02)
     assert proc.poll() is None, "the study finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    return proc.pid
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigkill_mid_study_then_resume_gives_every_row_once(tmp_path: Path, workers: int) -> None:
+    """Rows are written in batches, and with workers come back by chunks: a kill loses the
+    rows of the last batch and of the chunks still running, which resuming runs again."""
+    file = tmp_path / "slow.py"
+    file.write_text(SLOW_STUDY)
+    killed = tmp_path / "killed"
+    command = [sys.executable, "-m", "hch", "study", str(file), "--out", str(killed)]
+    command += ["--quiet", "--concurrency", "4", "--keep-traces", "all", "--workers", str(workers)]
+    kill_once_written(command, killed, rows=40)
     partial = len(keys_once(killed))
     assert 40 <= partial < 400
 
@@ -124,3 +133,45 @@ def test_sigkill_mid_study_then_resume_gives_every_row_once(tmp_path: Path) -> N
     whole = tmp_path / "whole"
     run_study(str(file), whole, concurrency=400, keep_traces="none")
     assert outcomes(killed) == outcomes(whole)
+
+
+PID_STUDY = """
+import os
+import anyio
+from hch import Answer, agent
+from hch.study import Trial, experiment
+
+@agent
+async def pid(question, ctx):
+    await anyio.sleep(0.05)
+    return Answer(text=str(os.getpid()))
+
+@experiment(trials=2000)
+def pids() -> Trial:
+    return Trial(question="which process?", agent=pid)
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_workers_of_a_killed_study_exit(tmp_path: Path) -> None:
+    file = tmp_path / "pids.py"
+    file.write_text(PID_STUDY)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "hch", "study", str(file), "--out", str(out), "--quiet"]
+    command += ["--workers", "2", "--concurrency", "2", "--keep-traces", "none"]
+    pid = kill_once_written(command, out, rows=8)
+    workers = {int(str(r.answer)) for r in load(out)}
+    assert workers and pid not in workers
+    deadline = time.monotonic() + 20
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(running(pid) for pid in workers)

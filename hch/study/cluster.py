@@ -15,7 +15,7 @@ from hch.errors import ConfigError
 from hch.study.executor import OnRow, Work, chunked, drain
 from hch.study.plan import Job
 from hch.study.pool import run_chunk
-from hch.study.results import ResultRow
+from hch.study.results import ResultRow, read_rows
 
 __all__ = ["RayCluster"]
 
@@ -52,7 +52,12 @@ class RayCluster:
                 configure_logging=False,
             )
         try:
-            drain(_Tasks(ray, work), chunked(work.jobs, self.workers), 2 * self.workers, on_row)
+            drain(
+                _Tasks(ray, work),
+                chunked(work.jobs, self.workers, work.concurrency),
+                2 * self.workers,
+                on_row,
+            )
         finally:
             if started:
                 ray.shutdown()
@@ -72,4 +77,4 @@ class _Tasks:
 
     def wait(self, pending: list[Any]) -> tuple[list[list[ResultRow]], list[Any]]:
         finished, rest = self.ray.wait(pending, num_returns=1)
-        return [self.ray.get(finished[0])], list(rest)
+        return [read_rows(self.ray.get(finished[0]))], list(rest)

@@ -20,7 +20,7 @@ from hch.study.plan import Job
 from hch.study.results import ResultRow
 from hch.study.traces import TracePolicy
 
-__all__ = ["ChunkRunner", "Executor", "OnRow", "Work", "chunked", "drain"]
+__all__ = ["CHUNK_MAX", "ChunkRunner", "Executor", "OnRow", "Work", "chunked", "drain"]
 
 OnRow = Callable[[ResultRow], None]
 H = TypeVar("H")
@@ -36,7 +36,8 @@ class Work:
         jobs: The trees still to run.
         out: The study directory (traces are written under it).
         traces: Which traces to keep.
-        concurrency: Trees in flight at once on one event loop.
+        concurrency: Trees in flight at once on one event loop: each worker of a pool
+            or cluster runs this many (chunks hold at least as many trees).
         backend: The anyio backend, asyncio or trio.
     """
 
@@ -64,9 +65,20 @@ class ChunkRunner(Protocol[H]):
         ...
 
 
-def chunked(jobs: Sequence[Job], workers: int) -> Iterator[list[Job]]:
-    """Chunks small enough to balance ``workers`` (about 8 each), large enough to amortise."""
-    size = max(1, min(32, len(jobs) // (workers * 8)))
+CHUNK_MAX = 1024
+"""Most trees in one chunk: a chunk's rows come back when all its trees are done."""
+
+
+def chunked(jobs: Sequence[Job], workers: int, concurrency: int = 1) -> Iterator[list[Job]]:
+    """Chunks of ``jobs`` for ``workers`` processes that each run ``concurrency`` trees at once.
+
+    A chunk runs on its own event loop, so it holds at least ``concurrency`` trees where
+    there are enough jobs (each worker keeps as many trees in flight as one process
+    would); otherwise chunks are about an eighth of each worker's share, for balance,
+    and at most ``CHUNK_MAX``, so that rows come back steadily and start-up is amortised.
+    """
+    share = -(-len(jobs) // workers)
+    size = max(1, min(concurrency, share), min(CHUNK_MAX, share // 8))
     return iter([list(jobs[i : i + size]) for i in range(0, len(jobs), size)])
 
 

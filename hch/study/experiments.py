@@ -25,7 +25,7 @@ from hch.limits import Limits
 from hch.loading import load_module, module_ref
 from hch.model import Answer, Question, Tree
 from hch.study.grid import Grid, as_values
-from hch.tasks import GradedTask, Sample
+from hch.tasks import Sample
 
 __all__ = ["Experiment", "Trial", "experiment", "load_experiment"]
 
@@ -66,8 +66,8 @@ class Trial(BaseModel):
     truth: Any = None
     check: Callable[[Answer], bool] | None = None
     limits: Limits = Field(default_factory=Limits)
-    tools: dict[str, Callable[..., Any]] = {}
-    meta: dict[str, Any] = {}
+    tools: dict[str, Callable[..., Any]] = Field(default_factory=dict)
+    meta: dict[str, Any] = Field(default_factory=dict)
     measure: Callable[[Tree], Mapping[str, Any]] | None = None
 
     @model_validator(mode="after")
@@ -93,8 +93,11 @@ class Trial(BaseModel):
 
     def grade(self, answer: Answer) -> float | None:
         """A score in [0, 1]: the task's own grade where it gives one, else 1.0 if right."""
-        if self.sample is not None and isinstance(self.task, GradedTask):
-            return float(self.task.score(self.sample, answer))
+        # A GradedTask by its method: isinstance against a runtime-checkable Protocol
+        # costs more than some whole trees, once per tree.
+        score = getattr(self.task, "score", None) if self.sample is not None else None
+        if callable(score):
+            return float(score(self.sample, answer))
         right = self.score(answer)
         return None if right is None else float(right)
 

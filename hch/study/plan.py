@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from hch.seeding import derive_seed
+from hch.hashing import canonical_json
+from hch.seeding import derive_seed, seed_from_json
 from hch.study.grid import Grid, points
 from hch.study.results import row_key
 
@@ -22,18 +24,31 @@ def tree_seed(study_seed: int, params: dict[str, Any], trial: int) -> int:
     return derive_seed(study_seed, params, trial)
 
 
-class Job(BaseModel):
-    """One tree to run."""
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One tree to run: its grid point, trial and seed (a plain record: studies plan and
+    ship millions of them to workers).
 
-    model_config = ConfigDict(frozen=True)
+    Attributes:
+        params: The grid point; jobs of one grid point share it, so never mutate it.
+        trial: Index of the tree within its grid point.
+        seed: The tree's seed, ``tree_seed(study seed, params, trial)``.
+        cell: ``canonical_json(params)`` when the planner cached it (keys cost less).
+    """
 
     params: dict[str, Any]
     trial: int
     seed: int
+    cell: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> str:
-        return row_key(self.params, self.trial)
+        return row_key(self.params, self.trial, cell=self.cell)
+
+    def __reduce__(self) -> tuple[type[Job], tuple[Any, ...]]:
+        # Pickled as its fields: jobs of a chunk share their params and cell objects,
+        # which pickle then sends once (the default for slotted classes is slower).
+        return Job, (self.params, self.trial, self.seed, self.cell)
 
 
 class StudySpec(BaseModel):
@@ -54,11 +69,16 @@ class StudySpec(BaseModel):
     seed: int
 
     def jobs(self) -> Iterator[Job]:
-        """Every tree, trial by trial, so that a partial run covers every grid point."""
-        cells = points(self.grid)
+        """Every tree, trial by trial, so that a partial run covers every grid point.
+
+        Each grid point is encoded once: a tree's seed and key are built from its JSON
+        (the same values as ``tree_seed`` and ``row_key``, for a fraction of the cost).
+        """
+        seed = canonical_json(self.seed)
+        cells = [(params, canonical_json(params)) for params in points(self.grid)]
         for trial in range(self.trials):
-            for params in cells:
-                yield Job(params=params, trial=trial, seed=tree_seed(self.seed, params, trial))
+            for params, cell in cells:
+                yield Job(params, trial, seed_from_json(f"[{seed},{cell},{trial}]"), cell)
 
     @property
     def size(self) -> int:

@@ -11,14 +11,18 @@ from pydantic import BaseModel, ConfigDict
 from hch.hashing import canonical_json
 from hch.jsonl import parse_lines, read_lines
 
-__all__ = ["RESULTS_FILE", "ResultRow", "Results", "load", "row_key"]
+__all__ = ["RESULTS_FILE", "ResultRow", "Results", "load", "read_rows", "row_key"]
 
 RESULTS_FILE = "results.jsonl"
 
 
-def row_key(params: dict[str, Any], trial: int) -> str:
-    """The identity of a row: its grid point and trial (what resume deduplicates on)."""
-    return canonical_json([params, trial])
+def row_key(params: dict[str, Any], trial: int, *, cell: str | None = None) -> str:
+    """The identity of a row: its grid point and trial (what resume deduplicates on).
+
+    It is ``canonical_json([params, trial])``; ``cell``, the caller's cached
+    ``canonical_json(params)``, saves encoding the grid point again for every trial.
+    """
+    return f"[{canonical_json(params) if cell is None else cell},{int(trial)}]"
 
 
 class ResultRow(BaseModel):
@@ -92,3 +96,9 @@ def load(directory: str | Path) -> Results:
         raise FileNotFoundError(f"no study results at {file}")
     lines = read_lines(file, "study result file")
     return Results(parse_lines(file, lines, ResultRow.model_validate_json, what="result row"))
+
+
+def read_rows(lines: str) -> list[ResultRow]:
+    """Rows sent as JSON lines (``model_dump_json`` of each, joined by newlines): how a
+    worker returns a chunk's rows, for less than pickling them costs either side."""
+    return [ResultRow.model_validate_json(line) for line in lines.split("\n") if line]

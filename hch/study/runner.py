@@ -20,7 +20,7 @@ from hch.study.grid import as_values
 from hch.study.local import LocalLoop
 from hch.study.plan import StudySpec
 from hch.study.progress import Quiet, StudyProgress
-from hch.study.results import ResultRow, Results, load
+from hch.study.results import ResultRow, Results
 from hch.study.store import StudyDir
 from hch.study.traces import KeepTraces, TracePolicy
 
@@ -88,7 +88,8 @@ def run_study(
         seed: The study seed (default: the experiment's).
         workers: 1 runs in this process; more runs a local process pool of that size
             (call it under ``if __name__ == "__main__"`` then: workers re-import it).
-        concurrency: Trees in flight at once on one event loop (per worker).
+        concurrency: Trees in flight at once on one event loop: in this process, or in
+            each worker (whose chunks of trees hold at least as many).
         keep_traces: all, sample (every ``trace_every``-th trial), failures or none.
         progress: Told of each row (default: nothing shown).
         backend: The anyio backend, asyncio or trio.
@@ -108,7 +109,8 @@ def run_study(
     traces = TracePolicy(keep=KeepTraces(keep_traces), every=trace_every)
     shown = progress or Quiet()
     with relaxed_gc(), StudyDir(out, spec) as store:
-        todo = [job for job in spec.jobs() if job.key not in store.finished]
+        finished = store.finished
+        todo = [job for job in spec.jobs() if not finished or job.key not in finished]
         shown.start(experiment.name, spec.size, spec.size - len(todo))
 
         def write(row: ResultRow) -> None:
@@ -128,4 +130,4 @@ def run_study(
                 (executor or executor_for(workers, ray)).run(work, write)
         finally:
             shown.stop()
-    return load(out)
+    return Results(store.rows)

@@ -1,13 +1,17 @@
 """A study directory: ``study.json``, ``results.jsonl`` (append-only) and ``traces/``.
 
-The parent process is the only writer. Each row is one ``write`` of one line, flushed to
-the OS at once, so a killed study loses at most the line it was writing; opening the
-directory again cuts that half line off before anything is appended.
+The parent process is the only writer. Rows are buffered and written in batches, by a
+small thread, at least every ``flush_every`` seconds (and when the study ends), each
+batch one ``write`` flushed to the OS: a killed study loses at most the rows of its last
+``flush_every`` seconds, which a resumed run runs again. A write cut short leaves a last
+line without its newline; opening the directory again cuts it off before anything is
+appended, so every row is in the file exactly once.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import IO
 
@@ -16,22 +20,38 @@ from hch.study.grid import merge
 from hch.study.plan import StudySpec
 from hch.study.results import RESULTS_FILE, ResultRow, load
 
-__all__ = ["STUDY_FILE", "StudyDir"]
+__all__ = ["FLUSH_EVERY", "STUDY_FILE", "StudyDir"]
 
 STUDY_FILE = "study.json"
+FLUSH_EVERY = 0.5
+"""Seconds between two writes of buffered rows to ``results.jsonl``."""
 
 
 class StudyDir:
-    """Opens (or creates) a study directory for one run of ``spec``; a context manager."""
+    """Opens (or creates) a study directory for one run of ``spec``; a context manager.
 
-    def __init__(self, path: str | Path, spec: StudySpec) -> None:
+    Attributes:
+        rows: Every row of the directory: those found when it was opened, then each
+            appended one, in order (what ``results.jsonl`` holds once flushed).
+        finished: The keys of the rows found when it was opened.
+    """
+
+    def __init__(self, path: str | Path, spec: StudySpec, *, flush_every: float = FLUSH_EVERY):
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.spec = self._record(spec)
         self.results = self.path / RESULTS_FILE
         _cut_partial_line(self.results)
-        self.finished = {row.key for row in load(self.path)} if self.results.exists() else set()
+        self.rows: list[ResultRow] = list(load(self.path)) if self.results.exists() else []
+        self.finished = {row.key for row in self.rows}
         self._out: IO[str] = self.results.open("a", encoding="utf-8")
+        self._pending: list[str] = []
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._writer = threading.Thread(
+            target=self._flush_every, args=(flush_every,), name="hch-study-rows", daemon=True
+        )
+        self._writer.start()
 
     def _record(self, spec: StudySpec) -> StudySpec:
         file = self.path / STUDY_FILE
@@ -47,11 +67,31 @@ class StudyDir:
         return spec
 
     def append(self, row: ResultRow) -> None:
-        self._out.write(row.model_dump_json() + "\n")
-        self._out.flush()
-        self.finished.add(row.key)
+        """Add a row; it reaches the file with the next batch."""
+        line = row.model_dump_json() + "\n"
+        with self._lock:
+            self._pending.append(line)
+        self.rows.append(row)
+
+    def flush(self) -> None:
+        """Write the buffered rows now, in one write."""
+        with self._lock:
+            if self._pending:
+                self._out.write("".join(self._pending))
+                self._out.flush()
+                self._pending.clear()
+
+    def _flush_every(self, seconds: float) -> None:
+        while not self._closing.wait(seconds):
+            self.flush()
 
     def close(self) -> None:
+        """Write what is buffered and close the file."""
+        if self._out.closed:
+            return
+        self._closing.set()
+        self._writer.join()
+        self.flush()
         self._out.close()
 
     def __enter__(self) -> StudyDir:
