@@ -33,8 +33,10 @@ import openai
 
 __all__ = ["KEEPALIVE", "Connections", "connection_pool"]
 
-KEEPALIVE = 5.0
-"""Seconds an idle connection is kept (httpx2's default; servers close them too)."""
+KEEPALIVE = 4.0
+"""Seconds an idle connection is kept: less than the 5 s after which common servers
+(uvicorn, httpx2's own default) close theirs, so that a request rarely meets a
+connection the server is closing."""
 
 
 def connection_pool(base_url: str, size: int) -> httpx2.AsyncClient:
@@ -104,7 +106,7 @@ class Connections(httpx2.AsyncBaseTransport):
                     if https
                     else await anyio.connect_tcp(url.host, port)
                 )
-            except (OSError, ssl.SSLError, anyio.BrokenResourceError) as exc:
+            except (OSError, anyio.BrokenResourceError) as exc:  # ssl.SSLError is an OSError
                 raise httpx2.ConnectError(str(exc) or type(exc).__name__, request=request) from exc
         return _Connection(stream)
 

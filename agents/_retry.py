@@ -146,7 +146,7 @@ async def call_with_retries(
     """Run ``call(attempt)`` under ``policy``; raise ModelAPIError when it gives up.
 
     ``where`` names the request in messages (node path and URL). The first attempt runs
-    outside tenacity, whose machinery costs a tenth of a call's CPU: most calls need
+    outside tenacity, whose machinery costs several percent of a call's CPU: most calls need
     no retry. When it fails, tenacity takes over with that outcome as its first attempt.
     """
     start = time.monotonic()

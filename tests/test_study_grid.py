@@ -131,7 +131,7 @@ def test_experiment_receives_params_trial_and_seed() -> None:
 def test_load_experiment_by_file_module_and_name(tmp_path: Path) -> None:
     assert load_experiment("tests.study_experiments:flips") is flips
     assert load_experiment(flips.ref) is flips
-    with pytest.raises(ConfigError, match="defines 3 experiments"):
+    with pytest.raises(ConfigError, match="defines 4 experiments"):
         load_experiment("tests.study_experiments")
     with pytest.raises(ConfigError, match="no experiment 'coin'"):
         load_experiment("tests.study_experiments:coin")
