@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -136,10 +138,10 @@ def parse_reply(text: str) -> Reply:
 
 
 def _find_json(text: str) -> Any:
-    stripped = text.strip()
-    candidates = [stripped, *(m.strip() for m in _FENCE.findall(text))]
-    candidates += _braced(text)
-    for candidate in candidates:
+    """The first candidate that parses: the whole reply, a fenced block, a braced span.
+    Each kind is looked for only when those before it failed (a clean reply never)."""
+    fenced = (m.group(1).strip() for m in _FENCE.finditer(text))
+    for candidate in chain([text.strip()], fenced, _braced(text)):
         try:
             return json.loads(candidate)
         except json.JSONDecodeError:
@@ -147,9 +149,8 @@ def _find_json(text: str) -> Any:
     return None
 
 
-def _braced(text: str) -> list[str]:
+def _braced(text: str) -> Iterator[str]:
     """Every balanced ``{...}`` span, outermost first (strings are respected)."""
-    spans: list[str] = []
     depth, start, in_str, escaped = 0, -1, False, False
     for i, ch in enumerate(text):
         if in_str:
@@ -164,8 +165,7 @@ def _braced(text: str) -> list[str]:
         elif ch == "}" and depth:
             depth -= 1
             if depth == 0:
-                spans.append(text[start : i + 1])
-    return spans
+                yield text[start : i + 1]
 
 
 def _decision(obj: dict[str, Any]) -> Reply:
