@@ -123,7 +123,11 @@ def _guarded(command: str, call: Callable[[], int]) -> int:
         status = call()
         sys.stdout.flush()  # here, not at exit, where a closed pipe could not be handled
         return status
-    except (SystemExit, GeneratorExit):
+    except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):  # rich's Console ends so on one
+            return _pipe_closed()
+        raise
+    except GeneratorExit:
         raise
     except BaseException as exc:  # Ctrl-C included, alone or inside a task group's group
         cause = innermost(exc)

@@ -106,7 +106,9 @@ INSTEAD = [
     Instead(
         "hch serve-model --real",
         "needs `make real-model`; its server runs until Ctrl-C (the test starts it and "
-        "fills in its PORT), and `make test-real` would run this test again",
+        "fills in its PORT); its study's 40 trees take many minutes on 2 cores (1 trial "
+        "per depth runs the same code); `make test-real` would run this test again",
+        replace={"--out runs/real-sums": "--out runs/real-sums --trials 1"},
         drop=("hch serve-model --real", "make test-real"),
         real_model=True,
     ),
@@ -314,7 +316,7 @@ def test_the_real_model_block_runs(tmp_path: Path) -> None:
         url = proc.stdout.readline().strip()
         port = url.rsplit(":", 1)[1].split("/")[0]
         how = instead_of(block)
-        how = Instead(how.fragment, how.why, drop=how.drop, replace={"PORT": port})
+        how = Instead(how.fragment, how.why, drop=how.drop, replace={**how.replace, "PORT": port})
         (tmp_path / "experiments").symlink_to(ROOT / "experiments")
         env_url = ""  # real_model_sums starts its own server, as the block says
         ran = run_block(block, how, tmp_path, env_url)

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from typing import Any
 
 from pydantic import ValidationError
@@ -196,10 +197,12 @@ def _kept(trace: str | None) -> str:
     if trace is None:
         return "nothing was recorded (no --trace)"
     try:
-        nodes = len(load(trace))
+        tree = load(trace)
     except TraceError:
         return f"{trace} was not written"
-    return f"{trace} keeps the {nodes} nodes that finished (it loads, marked incomplete)"
+    statuses = Counter(str(node.status) for node in tree)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    return f"{trace} keeps its {len(tree)} nodes ({counts}); it loads, marked incomplete"
 
 
 def _llm_options(args: argparse.Namespace) -> dict[str, object]:

@@ -11,6 +11,7 @@ from hch.commands.support import (
     innermost,
     optional_directory,
     positive_int,
+    ray_address,
 )
 from hch.errors import ConfigError, Interrupted
 from hch.study.experiments import load_experiment
@@ -73,6 +74,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument(
         "--ray",
+        type=ray_address,
         nargs="?",
         const="local",
         metavar="ADDRESS",

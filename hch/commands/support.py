@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from pathlib import Path
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "optional_directory",
     "port",
     "positive_int",
+    "ray_address",
 ]
 
 
@@ -52,6 +54,13 @@ def port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be from 0 (any free port) to 65535, got {text}")
     return value
+
+
+def ray_address(text: str) -> str:
+    """An argparse type: ``local``, ``auto``, ``ray://HOST:PORT`` or ``HOST:PORT``."""
+    if text in ("local", "auto") or re.fullmatch(r"(ray://)?[\w.-]+:\d+", text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r} is not local, auto, ray://HOST:PORT or HOST:PORT")
 
 
 def optional_directory(text: str) -> str:
