@@ -86,6 +86,6 @@ def _expression(question: Question) -> Expr:
         return parse(question.text)
     except ValueError as exc:
         raise AgentError(
-            f"noisy-calculator reads arithmetic expressions; {question.text[:80]!r} is not one "
-            f"({exc})"
+            f"noisy-calculator reads arithmetic expressions (task arithmetic); "
+            f"{question.text!r:.80} is not one"
         ) from exc

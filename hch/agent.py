@@ -191,12 +191,37 @@ def _located(obj: Any, kind: Literal["object", "function", "policy"]) -> Spec:
 
 def by_depth(agents: Mapping[int, Agent], default: Agent | None = None) -> Policy:
     """A policy that picks an agent per depth (e.g. a stronger agent at the root)."""
+    for a in [*agents.values(), *([default] if default is not None else [])]:
+        _check_async(a)
     return _ByDepth(agents, default)
 
 
+def _check_async(a: object) -> None:
+    """Refuse an agent whose ``answer`` is a plain ``def``: the scheduler awaits it.
+
+    Only plain functions are judged; a callable object or a wrapper that returns an
+    awaitable passes.
+    """
+    method = getattr(a, "answer", None)
+    method = getattr(method, "__func__", method)
+    if callable(method):
+        method = inspect.unwrap(method)
+    if inspect.isfunction(method) and not inspect.iscoroutinefunction(method):
+        raise AgentError(
+            f"{type(a).__qualname__}.answer must be a coroutine: write it as "
+            "`async def answer(self, question, ctx)` (hch awaits it at every node)"
+        )
+
+
 def as_policy(agent_or_policy: Agent | Policy | AgentFunction) -> Policy:
-    """Accept an agent, an async function (taken as an agent) or a policy callable."""
+    """Accept an agent, an async function (taken as an agent) or a policy callable.
+
+    Raises:
+        AgentError: for an agent whose ``answer`` is not ``async def``, or for something
+            that is neither an agent nor a callable.
+    """
     if isinstance(agent_or_policy, Agent):
+        _check_async(agent_or_policy)
         return _Fixed(agent_or_policy)
     if inspect.iscoroutinefunction(agent_or_policy):
         return _Fixed(FunctionAgent(agent_or_policy))  # type: ignore[arg-type]

@@ -83,18 +83,37 @@ class Cache:
         misses: Lookups that found nothing.
     """
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        """Open (or create) the cache at ``path``; ``read_only`` opens an existing file
+        without writing anything, for looking at it (``hch cache stats``)."""
         self.path = str(default_cache_path() if path is None else path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            self.path, timeout=30, isolation_level=None, check_same_thread=False
-        )
+        if read_only:
+            if not Path(self.path).is_file():
+                there = "not a file" if Path(self.path).exists() else "no such file"
+                raise CacheError(f"{self.path}: {there}; a cache is a SQLite file")
+            # A reader of a WAL database creates its -wal and -shm files when they are
+            # missing; without them no writer has the file open, and it is read as is.
+            wal = all(Path(self.path + end).exists() for end in ("-wal", "-shm"))
+            mode = "mode=ro" if wal else "immutable=1"
+            target, uri = f"{Path(self.path).resolve().as_uri()}?{mode}", True
+        else:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            target, uri = self.path, False
         self._lock = threading.Lock()
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
+            self._db = sqlite3.connect(
+                target, timeout=30, isolation_level=None, check_same_thread=False, uri=uri
+            )
+        except sqlite3.Error as exc:
+            raise CacheError(f"cannot open the cache {self.path}: {exc}") from None
+        try:
+            if read_only:
+                self._db.execute("SELECT COUNT(*) FROM calls")
+            else:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                self._db.execute(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise CacheError(f"{self.path} is not a model-call cache (SQLite): {exc}") from None

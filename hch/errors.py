@@ -16,8 +16,9 @@
     ├── TraceError                 a trace or result file cannot be read
     │   └── SchemaVersionError     written by a schema version this reader does not know
     ├── CacheError                 a model-call cache file cannot be used
-    └── ConfigError                a name, option or file given by the user is not usable
-        └── StudyMismatch          a study directory holds another study
+    ├── ConfigError                a name, option or file given by the user is not usable
+    │   └── StudyMismatch          a study directory holds another study
+    └── Interrupted                a command stopped by Ctrl-C; says what it kept
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ __all__ = [
     "DepthLimitExceeded",
     "FanoutLimitExceeded",
     "HCHError",
+    "Interrupted",
     "LimitExceeded",
     "ModelAPIError",
     "ModelError",
@@ -146,12 +148,14 @@ class ToolNotGranted(HCHError):
 
 
 class TraceError(HCHError):
-    """A trace file cannot be read; the message names the file and the line."""
+    """A trace file cannot be read; the message names the file and the line (None when
+    the file as a whole cannot be read)."""
 
-    def __init__(self, file: str, line: int, problem: str) -> None:
+    def __init__(self, file: str, line: int | None, problem: str) -> None:
         self.file = file
         self.line = line
-        super().__init__(f"{file}, line {line}: {problem}")
+        where = file if line is None else f"{file}, line {line}"
+        super().__init__(f"{where}: {problem}")
 
 
 class SchemaVersionError(TraceError):
@@ -168,3 +172,7 @@ class ConfigError(HCHError):
 
 class StudyMismatch(ConfigError):
     """The directory holds another study (experiment, seed or parameters differ)."""
+
+
+class Interrupted(HCHError):
+    """A command was stopped (Ctrl-C); the message says what it kept and how to go on."""

@@ -26,7 +26,7 @@ def read_lines(file: str | Path, what: str) -> list[str]:
         with open(file, encoding="utf-8") as fh:
             return fh.read().split("\n")
     except OSError as exc:
-        raise TraceError(str(file), 0, f"cannot read {what}: {exc.strerror or exc}") from exc
+        raise TraceError(str(file), None, f"cannot read {what}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise TraceError(str(file), 1, f"not a {what}: the file is not UTF-8 text") from exc
 

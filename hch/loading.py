@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 import json
 import sys
+import traceback
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -66,7 +67,12 @@ def load_target(target: str) -> Any:
 
 
 def load_module(name: str) -> ModuleType:
-    """Import a module by dotted name or from a ``.py`` file path."""
+    """Import a module by dotted name or from a ``.py`` file path.
+
+    A file's folder becomes importable first, as ``python FILE`` makes it, so the file
+    can import its neighbours. An error while importing is a ConfigError naming the file
+    and line where it happened.
+    """
     if name.endswith(".py"):
         path = Path(name)
         if not path.is_file():
@@ -74,14 +80,40 @@ def load_module(name: str) -> ModuleType:
         spec = importlib.util.spec_from_file_location(f"{USER_MODULE_PREFIX}{path.stem}", path)
         if spec is None or spec.loader is None:
             raise ConfigError(f"cannot import {name}")
+        folder = str(path.resolve().parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[spec.name]
+            raise ConfigError(f"cannot import {name}: {_where(exc)}") from exc
         return module
     try:
         return importlib.import_module(name)
-    except ImportError as exc:
-        raise ConfigError(f"cannot import {name}: {exc}") from exc
+    except Exception as exc:
+        raise ConfigError(f"cannot import {name}: {_where(exc)}") from exc
+
+
+_IMPORTLIB = str(Path(importlib.__file__).parent)
+
+
+def _where(exc: Exception) -> str:
+    """What went wrong while importing, and the file and line where."""
+    if isinstance(exc, SyntaxError):
+        return f"{exc.filename}, line {exc.lineno}: {type(exc).__name__}: {exc.msg}"
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename != __file__ and not f.filename.startswith(("<frozen", _IMPORTLIB))
+    ]
+    problem = f"{type(exc).__name__}: {exc}"
+    if not frames:
+        return problem  # the module itself was not found: no line of it ran
+    last = frames[-1]
+    return f"{last.filename}, line {last.lineno}: {problem}"
 
 
 def parse_path(text: str) -> tuple[int, ...]:

@@ -23,7 +23,12 @@ class Sample(BaseModel):
 
 @runtime_checkable
 class Task(Protocol):
-    """A source of questions with checkable answers. Implement this."""
+    """A source of questions with checkable answers. Implement this.
+
+    A task may also name, in a ``suggested_agent`` class attribute, the registered agent
+    that reads its questions (``"noisy-lookup"``): ``hch run --task NAME`` runs that
+    agent unless ``--agent`` names another.
+    """
 
     name: str
 

@@ -61,15 +61,23 @@ def load(file: str | FilePath) -> Tree:
     name = str(file)
     with relaxed_gc():
         lines = read_lines(file, "trace")
-        version = _version(name, lines[0])
+        version = _version(name, lines)
         return _READERS[version](name, lines)
 
 
-def _version(name: str, first: str) -> int:
+def _version(name: str, lines: list[str]) -> int:
+    if not any(line.strip() for line in lines):
+        raise TraceError(name, None, "the file is empty: not a trace, or a run that wrote nothing")
+    first = lines[0]
     try:
         head = json.loads(first)
     except json.JSONDecodeError:
         head = None
+    start = f'{{"{_MAGIC}"'
+    if head is None and len(lines) == 1 and (first.startswith(start) or start.startswith(first)):
+        raise TraceError(
+            name, 1, "the file ends inside its first line, the header: its run was cut off"
+        )
     if not isinstance(head, dict) or _MAGIC not in head:
         raise TraceError(name, 1, f"not an hch trace: the first line has no {_MAGIC!r} key")
     version = head[_MAGIC]

@@ -165,9 +165,34 @@ def test_binary_garbage_is_not_a_trace(tmp_path: Path) -> None:
         hch.load(path)
 
 
-def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(TraceError, match=r"nope\.jsonl, line 0: cannot read trace"):
+def test_a_missing_file_or_a_folder_is_named_without_a_line(tmp_path: Path) -> None:
+    with pytest.raises(TraceError, match=r"nope\.jsonl: cannot read trace: No such file") as info:
         hch.load(tmp_path / "nope.jsonl")
+    assert info.value.line is None and "line" not in str(info.value)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(TraceError, match=r"folder: cannot read trace: Is a directory"):
+        hch.load(tmp_path / "folder")
+
+
+@pytest.mark.parametrize("text", ["", "\n", "  \n\n"])
+def test_an_empty_file_is_called_empty(tmp_path: Path, text: str) -> None:
+    (tmp_path / "e.jsonl").write_text(text)
+    with pytest.raises(TraceError, match=r"e\.jsonl: the file is empty") as info:
+        hch.load(tmp_path / "e.jsonl")
+    assert info.value.line is None
+
+
+async def test_a_file_cut_inside_its_header_says_so(tmp_path: Path) -> None:
+    trace = tmp_path / "run.jsonl"
+    await make_tree(trace)
+    header = trace.read_text().splitlines()[0]
+    for cut in (5, 20, len(header) - 1):
+        (tmp_path / "cut.jsonl").write_text(header[:cut])
+        with pytest.raises(TraceError, match=r"cut\.jsonl, line 1: the file ends inside its"):
+            hch.load(tmp_path / "cut.jsonl")
+    (tmp_path / "other.jsonl").write_text('{"a": ')  # cut, but not a trace's header
+    with pytest.raises(TraceError, match=r"other\.jsonl, line 1: not an hch trace"):
+        hch.load(tmp_path / "other.jsonl")
 
 
 async def test_an_unknown_schema_version_is_refused_clearly(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import contextlib
 import signal
 import sys
 
+from hch.commands.support import fraction, non_negative, port, positive_int
 from hch.errors import ConfigError
 
 __all__ = ["add_parser"]
@@ -22,26 +23,51 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Serve the simulated arithmetic model at /v1/chat/completions and "
         "/v1/models; prints its base URL when ready. Ctrl-C stops it.",
     )
-    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--port", type=port, default=0, help="port (default: 0, a free one)")
     p.add_argument(
         "--real",
         action="store_true",
         help="serve the real SmolLM2-135M model on llama.cpp instead (needs make real-model)",
     )
-    p.add_argument("--threads", type=int, default=2, help="with --real: CPU threads")
+    p.add_argument(
+        "--threads", type=positive_int, default=2, help="with --real: CPU threads (default: 2)"
+    )
     p.add_argument("--name", default="hch-simulated", help="model name it reports")
-    p.add_argument("--p-error", type=float, default=0.0, help="chance an answer is off")
-    p.add_argument("--p-garbled", type=float, default=0.0, help="chance a reply has no JSON")
+    p.add_argument(
+        "--p-error", type=fraction, default=0.0, help="chance an answer is off (default: 0)"
+    )
+    p.add_argument(
+        "--p-garbled", type=fraction, default=0.0, help="chance a reply has no JSON (default: 0)"
+    )
     p.add_argument("--style", choices=["json", "fenced"], default="json", help="reply style")
     p.add_argument("--seed", type=int, default=0, help="seed of the model and fault draws")
     f = p.add_argument_group("faults")
-    f.add_argument("--latency", type=float, default=0.0, help="seconds per completion")
-    f.add_argument("--p-429", type=float, default=0.0, help="fraction answered 429")
-    f.add_argument("--retry-after", type=float, default=0.05, help="Retry-After seconds")
-    f.add_argument("--p-500", type=float, default=0.0, help="fraction answered 500")
-    f.add_argument("--p-timeout", type=float, default=0.0, help="fraction that hang")
-    f.add_argument("--hang", type=float, default=30.0, help="seconds a hanging request waits")
-    f.add_argument("--p-malformed", type=float, default=0.0, help="fraction with non-JSON body")
+    f.add_argument(
+        "--latency", type=non_negative, default=0.0, help="seconds per completion (default: 0)"
+    )
+    f.add_argument("--p-429", type=fraction, default=0.0, help="fraction answered 429 (default: 0)")
+    f.add_argument(
+        "--retry-after",
+        type=non_negative,
+        default=0.05,
+        help="Retry-After seconds (default: 0.05)",
+    )
+    f.add_argument("--p-500", type=fraction, default=0.0, help="fraction answered 500 (default: 0)")
+    f.add_argument(
+        "--p-timeout", type=fraction, default=0.0, help="fraction that hang (default: 0)"
+    )
+    f.add_argument(
+        "--hang",
+        type=non_negative,
+        default=30.0,
+        help="seconds a hanging request waits (default: 30)",
+    )
+    f.add_argument(
+        "--p-malformed",
+        type=fraction,
+        default=0.0,
+        help="fraction with a non-JSON body (default: 0)",
+    )
     p.set_defaults(func=main)
 
 
@@ -69,7 +95,9 @@ def main(args: argparse.Namespace) -> int:
         p_malformed=args.p_malformed,
         seed=args.seed,
     )
-    server = ModelServer(model, faults, model_name=args.name, port=args.port)
+    server = ModelServer(
+        model, faults, model_name=args.name, port=args.port
+    )  # ConfigError if taken
     print(server.base_url, flush=True)
     try:
         server.serve_forever()

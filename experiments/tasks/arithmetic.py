@@ -137,6 +137,7 @@ class ArithmeticTask(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: ClassVar[str] = "arithmetic"
+    suggested_agent: ClassVar[str] = "noisy-calculator"
 
     leaves: int = Field(16, ge=1, le=4096)
     ops: str = "+-"

@@ -64,6 +64,7 @@ class ListTask(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: ClassVar[str] = "lists"
+    suggested_agent: ClassVar[str] = "noisy-lists"
 
     length: int = Field(32, ge=1, le=100_000)
     op: ListOp = "sum"

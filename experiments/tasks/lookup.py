@@ -92,6 +92,7 @@ class LookupTask(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: ClassVar[str] = "lookup"
+    suggested_agent: ClassVar[str] = "noisy-lookup"
 
     hops: int = Field(4, ge=1, le=256)
     people: int = Field(12, ge=2, le=len(NAMES))

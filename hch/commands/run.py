@@ -6,18 +6,26 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
+from typing import Any
 
 from pydantic import ValidationError
 
 from hch.agent import Agent, by_depth
-from hch.errors import ConfigError
+from hch.commands.support import describe_os_error, innermost
+from hch.errors import ConfigError, Interrupted, TraceError
 from hch.limits import Limits
 from hch.loading import build, describe_validation, parse_options
 from hch.model import Question, Tree
 from hch.registry import find, registered
 from hch.scheduler import run
+from hch.text import printable
+from hch.trace import load
 
 __all__ = ["add_parser"]
+
+DEFAULT_AGENT = "noisy-calculator"
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Run one tree: a question (or a task sample) through an agent under limits.",
     )
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--question", "-q", help="the root question text")
+    src.add_argument("--question", "-q", help="the root question text (instead of a task)")
     src.add_argument(
         "--task",
         default="arithmetic",
@@ -44,9 +52,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument(
         "--agent",
-        default="noisy-calculator",
         help="agent: a registered name "
-        f"({', '.join(registered('agent'))}) or module:attr (default: noisy-calculator)",
+        f"({', '.join(registered('agent'))}) or module:attr (default: the one the task "
+        f"suggests, else {DEFAULT_AGENT})",
     )
     p.add_argument(
         "-a",
@@ -69,27 +77,38 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     llm.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
     llm.add_argument(
         "--api-key-env",
-        default="OPENAI_API_KEY",
         metavar="NAME",
-        help="environment variable holding the API key (default: OPENAI_API_KEY)",
+        help=f"environment variable holding the API key (default: {DEFAULT_KEY_ENV})",
     )
-    llm.add_argument("--cache", help="model-call cache file (see `hch cache`)")
+    llm.add_argument("--cache", help="model-call cache file (default: none; see `hch cache`)")
     lim = p.add_argument_group("limits")
     lim.add_argument(
         "--max-depth", type=int, default=3, help="deepest depth; 0 = root alone (default: 3)"
     )
     lim.add_argument("--budget", type=int, help="nodes the whole tree may use (default: unbounded)")
-    lim.add_argument("--max-children", type=int, help="questions one node may ask")
-    lim.add_argument("--node-timeout", type=float, help="seconds one node may take")
-    lim.add_argument("--tree-timeout", type=float, help="seconds the whole tree may take")
-    p.add_argument("--seed", type=int, default=0, help="seed of the run and the task sample")
-    p.add_argument("--trace", help="write the trace (JSONL) to this file")
-    p.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
+    lim.add_argument(
+        "--max-children", type=int, help="questions one node may ask (default: unbounded)"
+    )
+    lim.add_argument("--node-timeout", type=float, help="seconds one node may take (default: none)")
+    lim.add_argument(
+        "--tree-timeout", type=float, help="seconds the whole tree may take (default: none)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the run and the task sample (default: 0)"
+    )
+    p.add_argument("--trace", help="write the trace (JSONL) to this file (default: none)")
+    p.add_argument(
+        "--backend",
+        choices=["asyncio", "trio"],
+        default="asyncio",
+        help="event loop (default: asyncio)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    _check_combination(args)
     try:
         limits = Limits(
             max_depth=args.max_depth,
@@ -98,42 +117,41 @@ def main(args: argparse.Namespace) -> int:
             node_timeout=args.node_timeout,
             tree_timeout=args.tree_timeout,
         )
-        agent_spec, agent_options = args.agent, parse_options(args.agent_option, "agent")
-        if args.model is not None:
-            agent_spec, agent_options = "llm", {**_llm_options(args), **agent_options}
-        agent = build(find("agent", agent_spec), agent_options, "agent")
-        if args.agent_at:
-            agent = by_depth(_agents_at(args.agent_at), default=agent)
-        task = sample = None
-        if args.question is not None:
-            question = Question(text=args.question)
-        else:
-            task = build(
-                find("task", args.task),
-                parse_options(args.task_option, "task"),
-                "task",
-            )
-            sample = task.sample(seed=args.seed)
-            question = sample.question
     except ValidationError as exc:
         raise ConfigError(f"limits {describe_validation(exc)}") from None
-    try:
-        tree = run(
-            question,
-            agent,
-            limits=limits,
-            seed=args.seed,
-            trace=args.trace,
-            backend=args.backend,
-            task=getattr(task, "name", None),
-            truth=sample.truth if sample else None,
-        )
-    except KeyboardInterrupt:
-        kept = f"; the trace {args.trace} holds every node that finished" if args.trace else ""
-        print(f"hch run: interrupted{kept}", file=sys.stderr)
-        return 130
+    task = sample = None
+    if args.question is not None:
+        question = Question(text=args.question)
+    else:
+        task = build(find("task", args.task), parse_options(args.task_option, "task"), "task")
+        sample = task.sample(seed=args.seed)
+        question = sample.question
+    suggested = getattr(task, "suggested_agent", None)
+    agent_spec = args.agent or ("llm" if args.model else suggested or DEFAULT_AGENT)
+    agent_options = parse_options(args.agent_option, "agent")
+    if agent_spec == "llm":
+        agent_options = {**_llm_options(args), **agent_options}
+    agent = build(find("agent", agent_spec), agent_options, "agent")
+    if args.agent_at:
+        agent = by_depth(_agents_at(args.agent_at), default=agent)
+    tree = _run(
+        args,
+        question,
+        agent,
+        limits=limits,
+        seed=args.seed,
+        trace=args.trace,
+        backend=args.backend,
+        task=getattr(task, "name", None),
+        truth=sample.truth if sample else None,
+    )
     correct = task.check(sample, tree.root.answer) if task and tree.root.answer else None
     _report(tree, correct, args.trace, as_json=args.json)
+    if tree.root.status != "ok" and suggested and agent_spec != suggested:
+        print(
+            f"hint: task {args.task} suggests the agent {suggested} (--agent {suggested})",
+            file=sys.stderr,
+        )
     return 0 if tree.root.status == "ok" else 1
 
 
@@ -148,12 +166,76 @@ def _agents_at(pairs: list[str]) -> dict[int, Agent]:
     return agents
 
 
+def _check_combination(args: argparse.Namespace) -> None:
+    """Refuse options that another option makes meaningless: none is silently dropped."""
+    if args.question is not None and args.task_option:
+        raise ConfigError(
+            "-t/--task-option sets a task's parameters; with --question there is no task"
+        )
+    if args.model is not None and args.agent not in (None, "llm"):
+        raise ConfigError(
+            f"--model runs the llm agent at every node; it cannot run with --agent {args.agent} "
+            "(drop one of them)"
+        )
+    if args.model is None and args.agent != "llm":
+        given = [
+            option
+            for option, value in (
+                ("--base-url", args.base_url),
+                ("--api-key-env", args.api_key_env),
+                ("--cache", args.cache),
+            )
+            if value is not None
+        ]
+        if given:
+            raise ConfigError(
+                f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for a language "
+                "model: give --model too"
+            )
+    if args.api_key_env is not None and not os.environ.get(args.api_key_env):
+        print(
+            f"hch run: warning: ${args.api_key_env} (--api-key-env) is not set; "
+            "calling the model without an API key",
+            file=sys.stderr,
+        )
+
+
+def _run(args: argparse.Namespace, question: Question, agent: Any, **options: Any) -> Tree:
+    """``run``, with Ctrl-C and a trace that cannot be written each said in one line."""
+    try:
+        return run(question, agent, **options)
+    except BaseException as exc:
+        cause = innermost(exc)
+        if isinstance(cause, KeyboardInterrupt):
+            raise Interrupted(_kept(args.trace)) from None
+        if isinstance(cause, OSError) and args.trace is not None:
+            problem = describe_os_error(cause, about=args.trace)
+            raise ConfigError(f"cannot write the trace {args.trace}: {problem}") from exc
+        raise
+
+
+def _kept(trace: str | None) -> str:
+    """What an interrupted run leaves behind."""
+    if trace is None:
+        return "nothing was recorded (no --trace)"
+    try:
+        tree = load(trace)
+    except TraceError:
+        return f"{trace} was not written"
+    statuses = Counter(str(node.status) for node in tree)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    return f"{trace} keeps its {len(tree)} nodes ({counts}); it loads, marked incomplete"
+
+
 def _llm_options(args: argparse.Namespace) -> dict[str, object]:
-    options: dict[str, object] = {"model": args.model}
+    options: dict[str, object] = {}
+    if args.model is not None:
+        options["model"] = args.model
     if args.base_url:
         options["base_url"] = args.base_url
-    if os.environ.get(args.api_key_env):
-        options["api_key"] = os.environ[args.api_key_env]
+    key = os.environ.get(args.api_key_env or DEFAULT_KEY_ENV)
+    if key:
+        options["api_key"] = key
     if args.cache:
         options["cache"] = args.cache
     return options
@@ -177,5 +259,5 @@ def _report(tree: Tree, correct: bool | None, trace: str | None, *, as_json: boo
         return
     print(f"question: {tree.header.question.text}")
     for key, value in facts.items():
-        if value is not None:
-            print(f"{key}: {value}")
+        if value is not None:  # answers and errors may be model output: shown escaped
+            print(f"{key}: {printable(str(value)) if key in ('answer', 'error') else value}")

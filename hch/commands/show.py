@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from hch.commands.support import positive_int
 from hch.viewer.terminal import ONLY
 
 __all__ = ["add_parser"]
@@ -44,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default="auto",
         help="colour the marks (default: auto, when printing to a terminal)",
     )
-    p.add_argument("--width", type=int, help="columns (default: the terminal's)")
+    p.add_argument("--width", type=positive_int, help="columns (default: the terminal's)")
     p.set_defaults(func=main)
 
 

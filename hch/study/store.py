@@ -15,12 +15,14 @@ import threading
 from pathlib import Path
 from typing import IO
 
-from hch.errors import StudyMismatch
+from pydantic import ValidationError
+
+from hch.errors import ConfigError, StudyMismatch
 from hch.study.grid import merge
 from hch.study.plan import StudySpec
 from hch.study.results import RESULTS_FILE, ResultRow, load
 
-__all__ = ["FLUSH_EVERY", "STUDY_FILE", "StudyDir"]
+__all__ = ["FLUSH_EVERY", "STUDY_FILE", "StudyDir", "read_spec"]
 
 STUDY_FILE = "study.json"
 FLUSH_EVERY = 0.5
@@ -55,8 +57,8 @@ class StudyDir:
 
     def _record(self, spec: StudySpec) -> StudySpec:
         file = self.path / STUDY_FILE
-        if file.exists():
-            old = StudySpec.model_validate_json(file.read_text(encoding="utf-8"))
+        old = read_spec(self.path)
+        if old is not None:
             _check_same(self.path, old, spec)
             spec = spec.model_copy(
                 update={"grid": merge(old.grid, spec.grid), "trials": max(old.trials, spec.trials)}
@@ -99,6 +101,26 @@ class StudyDir:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_spec(directory: str | Path) -> StudySpec | None:
+    """The ``study.json`` of a study directory; None when it has none.
+
+    Raises:
+        ConfigError: naming the file, when it is not a study description.
+    """
+    file = Path(directory) / STUDY_FILE
+    if not file.is_file():
+        return None
+    try:
+        return StudySpec.model_validate_json(file.read_bytes())
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"{file} is not a study description ({where + ': ' if where else ''}{first['msg']}); "
+            "move it away, and hch study starts the study afresh"
+        ) from None
 
 
 def _check_same(path: Path, old: StudySpec, new: StudySpec) -> None:

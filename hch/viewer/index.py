@@ -18,6 +18,7 @@ from hch.errors import ConfigError, HCHError
 from hch.study.plots import PLOTS_DIR
 from hch.study.report import Cell, parameters, summarize
 from hch.study.results import ResultRow, load
+from hch.study.store import read_spec
 from hch.study.traces import TRACES_DIR
 from hch.trace import load as load_trace
 from hch.viewer.html import page
@@ -127,8 +128,8 @@ def write_study_index(
         if link:
             key = json.dumps(row.params, sort_keys=True, default=str)
             kept[key] = kept.get(key, 0) + 1
-    spec_file = directory / "study.json"
-    spec = json.loads(spec_file.read_text(encoding="utf-8")) if spec_file.is_file() else {}
+    found = read_spec(directory)
+    spec = found.model_dump(mode="json") if found else {}
     study = rows[0].study if rows else spec.get("experiment", directory.name)
     title = title or f"{study}: study index"
     data = {
