@@ -323,6 +323,8 @@ def test_the_real_model_block_runs(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
+        if proc.stdout is not None:
+            proc.stdout.close()
     # The weak model may fail its tree (exit status 1), as the README says; never crash.
     assert ran.statuses[0] in (0, 1) and ran.statuses[1] == 0, ran.stderr[-3000:]
     assert "Traceback" not in ran.stderr
