@@ -129,8 +129,6 @@ def _guarded(command: str, call: Callable[[], int]) -> int:
         if isinstance(exc.__context__, BrokenPipeError):  # rich's Console ends so on one
             return _pipe_closed()
         raise
-    except GeneratorExit:
-        raise
     except BaseException as exc:  # Ctrl-C included, alone or inside a task group's group
         cause = innermost(exc)
     if isinstance(cause, BrokenPipeError):
@@ -169,7 +167,10 @@ def _importable_here() -> None:
     """Make the current directory importable, as ``python -m hch`` does, so that
     ``--task mymodule:MyTask`` and experiment files' ``import mymodule`` find the user's
     own modules."""
-    here = os.getcwd()
+    try:
+        here = os.getcwd()
+    except OSError:  # the current directory was removed: nothing there to import
+        return
     if not any(os.path.abspath(p or os.curdir) == here for p in sys.path):
         sys.path.insert(0, here)
 
