@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable, Coroutine, Hashable, Iterable
 from typing import Any, Protocol, TypeVar, cast
 
-from hch.model import Answer, Event, Exchange, Note, Path, Question
+from hch.model import Answer, Content, Event, Exchange, Note, Path, PointerId, Question
 from hch.recording import RecordedCall
 
 __all__ = ["Child", "Context", "Engine"]
@@ -54,6 +54,12 @@ class Engine(Protocol):
     def session(self, key: Hashable, factory: Callable[[], Any]) -> Any: ...
 
     def replayed(self, node: Any, model: str, request: dict[str, Any]) -> RecordedCall | None: ...
+
+    def hold(self, node: Any, content: Content) -> PointerId: ...
+
+    def unlock(self, node: Any, pointer: PointerId) -> Content: ...
+
+    def pointers(self, node: Any) -> dict[PointerId, bool]: ...
 
 
 def as_question(q: Question | str) -> Question:
@@ -138,6 +144,43 @@ class Context:
     def child(self) -> Child:
         """A handle on one child that keeps the conversation for follow-up questions."""
         return Child(self)
+
+    # -- pointers ----------------------------------------------------------------------
+    @property
+    def pointers(self) -> tuple[PointerId, ...]:
+        """The pointers this node holds, in the order it met them: its question's, its
+        children's answers', those inside content it unlocked, and its own."""
+        return tuple(self._engine.pointers(self._node))
+
+    def unlocked(self, pointer: PointerId) -> bool:
+        """Whether this node has seen what ``pointer`` holds (unlocked it, or made it)."""
+        return self._engine.pointers(self._node).get(pointer, False)
+
+    def unlock(self, pointer: PointerId) -> Content:
+        """Show this node what ``pointer`` holds; its pointers are then held too.
+
+        The first unlock of a pointer uses ``Limits.unlock_cost`` of the budget (later
+        ones are free) and is recorded. Raises ``PointerError`` for a pointer this node
+        does not hold, ``BudgetExhausted`` when too little budget is left.
+        """
+        return self._engine.unlock(self._node, pointer)
+
+    def hold(
+        self,
+        content: Content | str,
+        *,
+        data: Any = None,
+        memes: Iterable[str] = (),
+        pointers: Iterable[PointerId] = (),
+    ) -> PointerId:
+        """Put content in the tree's keeping and get a pointer to it, to pass to a
+        child or up to the parent. ``$1`` in its text stands for its first pointer
+        (each must be one this node holds). Free; recorded."""
+        if not isinstance(content, Content):
+            content = Content(
+                text=content, data=data, memes=frozenset(memes), pointers=tuple(pointers)
+            )
+        return self._engine.hold(self._node, content)
 
     # -- tools and notes -------------------------------------------------------------
     async def tool(self, name: str, /, **args: Any) -> Any:

@@ -8,6 +8,7 @@
     │   └── BudgetExhausted
     ├── ChildFailed                a child did not answer (failed, cancelled, limited)
     ├── AgentError                 an agent broke the node contract
+    │   └── PointerError           it used a pointer it does not hold
     ├── ToolNotGranted             a node called a tool the run did not grant
     ├── ModelError                 a language model gave a node no usable reply
     │   ├── ModelAPIError          the endpoint refused or kept failing
@@ -45,6 +46,7 @@ __all__ = [
     "ModelError",
     "ModelOutputError",
     "NotRecorded",
+    "PointerError",
     "SchemaVersionError",
     "StudyMismatch",
     "ToolNotGranted",
@@ -102,6 +104,14 @@ def _short(message: str, limit: int = 300) -> str:
 
 class AgentError(HCHError):
     """An agent broke the node contract (returned something that is not an Answer)."""
+
+
+class PointerError(AgentError):
+    """A node unlocked, passed or answered with a pointer it does not hold.
+
+    A node holds the pointers of its question, of its children's answers, of content it
+    unlocked, and those it made itself with ``ctx.hold``; no other.
+    """
 
 
 class ModelError(HCHError):

@@ -41,8 +41,9 @@ def to_graph(tree: Tree, task: Any = None, *, for_export: bool = False) -> nx.Di
     else:
         g = nx.DiGraph(header=tree.header, complete=tree.complete, duration=tree.duration)
     key = _export_key if for_export else _path_key
+    content = tree.content
     for node in tree.nodes:
-        correct = check_node(task, node, tree.header.truth)
+        correct = check_node(task, node, tree.header.truth, content)
         if for_export:
             g.add_node(key(node.path), **_export_node(node, correct))
         else:

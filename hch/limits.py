@@ -39,3 +39,9 @@ class Limits(BaseModel):
         "children does not count, so a child's timeout reaches its parent as ChildFailed.",
     )
     tree_timeout: float | None = Field(None, gt=0, description="Seconds the whole tree may take.")
+    unlock_cost: int = Field(
+        1,
+        ge=0,
+        description="Budget one ctx.unlock of a pointer uses (a node's first unlock of it; "
+        "later ones are free), as a child of that size would.",
+    )

@@ -16,28 +16,34 @@ __all__ = [
     "OPAQUE_V1",
     "SCHEMA_VERSION",
     "Answer",
+    "Content",
     "Event",
     "Exchange",
+    "Hold",
     "Intervention",
     "ModelCall",
     "Node",
     "NodeError",
     "Note",
     "Path",
+    "PointerId",
     "Question",
     "Spec",
     "Status",
     "ToolCall",
     "Tree",
     "TreeHeader",
+    "Unlock",
     "Usage",
     "format_path",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the trace schema written by this package; readers exist for every version.
 
 1: the first release. 2: the header also holds ``spec``, how to rebuild the run's agent.
+3: pointers: questions and answers may carry ``pointers`` to content the tree holds
+(``Content``), the root question its ``parts``, and nodes ``hold`` and ``unlock`` events.
 """
 
 Path = tuple[int, ...]
@@ -49,17 +55,50 @@ def format_path(path: Path) -> str:
     return "root" + "".join(f".{i}" for i in path)
 
 
-class Question(BaseModel):
-    """What a node is asked. ``data`` carries structure a simulated agent can read."""
+MemeSet = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])]
+"""Meme tags, written sorted so that equal sets give equal traces."""
+
+PointerId = str
+"""Names one piece of content the tree holds: ``task:2`` (the root question's second
+part) or ``root.0:1`` (the first thing node ``root.0`` held). Stable across runs: it
+depends on who made the content, never on timing."""
+
+
+class Content(BaseModel):
+    """Something a tree holds behind a pointer: a node sees it only once it unlocks it.
+
+    Attributes:
+        text: The content; ``$1``, ``$2`` in it stand for its own ``pointers``.
+        data: Optional structured value (for simulated agents and checks).
+        memes: Meme tags this content carries.
+        pointers: Pointers inside this content (content made of other content).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     data: Any = None
+    memes: MemeSet = frozenset()
+    pointers: tuple[PointerId, ...] = ()
 
 
-MemeSet = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])]
-"""Meme tags, written sorted so that equal sets give equal traces."""
+class Question(BaseModel):
+    """What a node is asked. ``data`` carries structure a simulated agent can read.
+
+    Attributes:
+        pointers: Content passed with the question unread; ``$1`` in ``text`` stands for
+            the first. The asked node sees the content only if it unlocks it.
+        parts: The root question only: the content its task holds for the tree, named
+            ``task:1``, ``task:2``, ... in order (see ``hch.pointers.holding``). No agent
+            sees ``parts``; they reach the root as pointers.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    data: Any = None
+    pointers: tuple[PointerId, ...] = ()
+    parts: tuple[Content, ...] = ()
 
 
 class Answer(BaseModel):
@@ -69,6 +108,8 @@ class Answer(BaseModel):
         text: The answer as text.
         data: Optional structured value (a number, a list, a dict) for checking.
         memes: Tags of content carried by this answer, for memetic-selection analysis.
+        pointers: Content passed up with the answer (``$1`` in ``text`` is the first),
+            possibly unread by the node that answers.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -76,6 +117,7 @@ class Answer(BaseModel):
     text: str
     data: Any = None
     memes: MemeSet = frozenset()
+    pointers: tuple[PointerId, ...] = ()
 
 
 class Exchange(BaseModel):
@@ -150,7 +192,23 @@ class Note(BaseModel):
     fields: dict[str, Any]
 
 
-Event = Annotated[ModelCall | ToolCall | Note, Field(discriminator="kind")]
+class Hold(BaseModel):
+    """The node put ``content`` in the tree's keeping under ``pointer`` (``ctx.hold``)."""
+
+    kind: Literal["hold"] = "hold"
+    pointer: PointerId
+    content: Content
+
+
+class Unlock(BaseModel):
+    """The node unlocked ``pointer`` and saw its content, for ``cost`` of its budget."""
+
+    kind: Literal["unlock"] = "unlock"
+    pointer: PointerId
+    cost: int = 0
+
+
+Event = Annotated[ModelCall | ToolCall | Note | Hold | Unlock, Field(discriminator="kind")]
 
 
 def _tagged(events: list[Any]) -> list[dict[str, Any]]:
@@ -357,6 +415,17 @@ class Tree(BaseModel):
     def children(self, node: Node) -> list[Node]:
         """The recorded children of ``node``, in the order they were asked."""
         return [self._index[p] for p in node.children if p in self._index]
+
+    @cached_property
+    def content(self) -> dict[PointerId, Content]:
+        """Everything the tree held, by pointer: the root question's parts (``task:1``,
+        ...) and what its nodes held, whoever unlocked it or not."""
+        held = {f"task:{i}": part for i, part in enumerate(self.header.question.parts, 1)}
+        for node in self.nodes:
+            for event in node.events:
+                if isinstance(event, Hold):
+                    held[event.pointer] = event.content
+        return held
 
     @property
     def depth(self) -> int:

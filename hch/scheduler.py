@@ -36,6 +36,7 @@ from hch.errors import (
     FanoutLimitExceeded,
     LimitExceeded,
     NotRecorded,
+    PointerError,
     ToolNotGranted,
 )
 from hch.gc_policy import relaxed_gc
@@ -44,21 +45,26 @@ from hch.limits import Limits
 from hch.loop import run_sync
 from hch.model import (
     Answer,
+    Content,
     Event,
     Exchange,
+    Hold,
     Intervention,
     Node,
     NodeError,
     Note,
     Path,
+    PointerId,
     Question,
     Spec,
     Status,
     ToolCall,
     Tree,
     TreeHeader,
+    Unlock,
     format_path,
 )
+from hch.pointers import held_pointer, task_pointer
 from hch.recording import RecordedCall, ReplayPlan
 from hch.seeding import derive_seed
 from hch.trace import TraceWriter
@@ -93,6 +99,8 @@ class NodeRun:
         "clock_left",
         "events",
         "given",
+        "hand",
+        "held",
         "history",
         "inline",
         "path",
@@ -124,6 +132,8 @@ class NodeRun:
         self.clock: anyio.CancelScope | None = None  # node_timeout's scope, if any
         self.clock_left = 0.0
         self.waiting = 0  # children being awaited; the clock stops while > 0
+        self.hand: dict[PointerId, bool] | None = None  # pointers held -> unlocked; lazy
+        self.held = 0  # content this node put in the tree's keeping
 
 
 class TreeRun:
@@ -159,6 +169,7 @@ class TreeRun:
         self.sink = sink
         self.record_all = record
         self.nodes: list[Node] = []
+        self.content: dict[PointerId, Content] = {}  # what the tree holds behind pointers
         self.sessions: dict[Hashable, Any] = {}
         self.origin = time.perf_counter()
         self.cancelled = anyio.get_cancelled_exc_class()
@@ -214,11 +225,91 @@ class TreeRun:
             node.events = []
         node.events.append(event)
 
+    # -- pointers ----------------------------------------------------------------------
+    def pointers(self, node: NodeRun) -> dict[PointerId, bool]:
+        """The pointers ``node`` holds, each mapped to whether it saw the content."""
+        hand = node.hand
+        if hand is None:
+            hand = node.hand = dict.fromkeys(node.question.pointers, False)
+            for turn in node.history:
+                for pointer in (*turn.question.pointers, *turn.answer.pointers):
+                    hand.setdefault(pointer, False)
+        return hand
+
+    def unlock(self, node: NodeRun, pointer: PointerId) -> Content:
+        hand = self.pointers(node)
+        seen = hand.get(pointer)
+        if seen is None:
+            raise PointerError(
+                f"node {format_path(node.path)} cannot unlock {pointer}: it does not hold it"
+            )
+        content = self._content(pointer)
+        if not seen:
+            cost = self.limits.unlock_cost
+            left = self.budget(node)
+            if left is not None and cost > left:
+                raise BudgetExhausted(
+                    f"node {format_path(node.path)} has {left} budget left; unlocking "
+                    f"{pointer} costs {cost}"
+                )
+            node.used += cost
+            hand[pointer] = True
+            for inner in content.pointers:
+                hand.setdefault(inner, False)
+            self.record(node, Unlock(pointer=pointer, cost=cost))
+        return content
+
+    def hold(self, node: NodeRun, content: Content) -> PointerId:
+        self._holds(node, content.pointers, "holds content with")
+        node.held += 1
+        pointer = held_pointer(node.path, node.held)
+        self.content[pointer] = content
+        self.pointers(node)[pointer] = True  # its maker has seen it
+        self.record(node, Hold(pointer=pointer, content=content))
+        return pointer
+
+    def _content(self, pointer: PointerId) -> Content:
+        found = self.content.get(pointer)
+        if found is None:
+            raise PointerError(f"pointer {pointer} names no content this tree holds")
+        return found
+
+    def _holds(self, node: NodeRun, pointers: Sequence[PointerId], doing: str) -> None:
+        """PointerError unless ``node`` holds every one of ``pointers``."""
+        if not pointers:
+            return
+        hand = self.pointers(node)
+        for pointer in pointers:
+            if pointer not in hand:
+                raise PointerError(
+                    f"node {format_path(node.path)} {doing} pointer {pointer}, "
+                    f"which it does not hold"
+                )
+
+    def _passes(self, node: NodeRun, question: Question) -> None:
+        """PointerError unless ``node`` may send ``question`` to a child."""
+        if question.parts:
+            raise PointerError(
+                f"node {format_path(node.path)} asks a question with parts: only the root "
+                f"question has parts; hold content with ctx.hold and pass its pointer"
+            )
+        self._holds(node, question.pointers, "asks with")
+
+    def _receives(self, node: NodeRun, answer: Answer) -> None:
+        """``node`` now holds the pointers of a child's answer."""
+        hand = self.pointers(node)
+        for pointer in answer.pointers:
+            hand.setdefault(pointer, False)
+
+    # -- children ----------------------------------------------------------------------
     async def ask_all(
         self, node: NodeRun, questions: list[Question], budget: int | None
     ) -> list[Answer]:
         if not questions:
             return []
+        for question in questions:
+            if question.pointers or question.parts:
+                self._passes(node, question)
         try:
             shares = self._reserve(node, len(questions), budget)
         except LimitExceeded as exc:
@@ -235,6 +326,9 @@ class TreeRun:
         )
         done = await (children if node.clock is None else self._waiting_for(node, children))
         answers = [n.answer if n.status is Status.OK else None for n in done]
+        for answer in answers:
+            if answer is not None and answer.pointers:
+                self._receives(node, answer)
         for child in done:
             if child.status is not Status.OK:
                 raise ChildFailed(child.path, child.status, child.error, answers)
@@ -248,6 +342,8 @@ class TreeRun:
         history: tuple[Exchange, ...],
         follows: int | None,
     ) -> tuple[int, Answer]:
+        if question.pointers or question.parts:
+            self._passes(node, question)
         try:
             (share,) = self._reserve(node, 1, budget)
         except LimitExceeded as exc:
@@ -258,6 +354,8 @@ class TreeRun:
         done = await (child if node.clock is None else self._waiting_for(node, child))
         if done.status is not Status.OK or done.answer is None:
             raise ChildFailed(done.path, done.status, done.error)
+        if done.answer.pointers:
+            self._receives(node, done.answer)
         return index, done.answer
 
     async def tool(self, node: NodeRun, name: str, args: dict[str, Any]) -> Any:
@@ -518,17 +616,22 @@ class TreeRun:
             answer = self.interventions.get(path) if self.interventions else None
             if answer is not None:
                 self.record(node, Note(fields={"intervention": True}))
+                for pointer in answer.pointers:
+                    self._content(pointer)
             else:
-                ctx = Context(self, node, path, question, history)
+                seen = question.model_copy(update={"parts": ()}) if question.parts else question
+                ctx = Context(self, node, path, seen, history)
                 timeout = self.limits.node_timeout
                 if timeout is None:
-                    result: object = await agent.answer(question, ctx)
+                    result: object = await agent.answer(seen, ctx)
                 else:
                     with anyio.fail_after(timeout) as node.clock:
-                        result = await agent.answer(question, ctx)
+                        result = await agent.answer(seen, ctx)
                     if anyio.current_time() > node.clock.deadline:
                         raise TimeoutError  # overran without yielding (blocking work)
                 answer = result if type(result) is Answer else to_answer(result, _Who(name, path))
+                if answer.pointers:
+                    self._holds(node, answer.pointers, "answers with")
         except (self.cancelled, KeyboardInterrupt):  # trio raises Ctrl-C inside the node
             self._finish(
                 node, name, None, Status.CANCELLED, self._cancel_reason(), follows, start, parent
@@ -564,6 +667,10 @@ class TreeRun:
         ):
             return None
         subtree = self.plan.recording.subtree(path)
+        for done in subtree:
+            for event in done.events:
+                if isinstance(event, Hold):
+                    self.content[event.pointer] = event.content
         if self.record_all:
             self.nodes.extend(subtree)
         elif not path:
@@ -754,6 +861,8 @@ async def execute(
         max_parallel=max_parallel,
         plan=plan,
     )
+    for k, part in enumerate(header.question.parts, 1):
+        run.content[task_pointer(k)] = part
     complete = False
     try:
         timeout = limits.tree_timeout

@@ -8,11 +8,13 @@ so its header never makes hch import a module it names.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hch.errors import ConfigError
 from hch.loading import build
-from hch.model import Node, Path, Tree
+from hch.model import Content, Node, Path, PointerId, Tree
+from hch.pointers import reveal
 from hch.registry import find, registered
 from hch.tasks import NodeChecker, Sample, Task
 
@@ -55,20 +57,29 @@ def trace_task(tree: Tree) -> Any | None:
         return None
 
 
-def check_node(task: Any, node: Node, truth: Any = None) -> bool | None:
+def check_node(
+    task: Any, node: Node, truth: Any = None, content: Mapping[PointerId, Content] | None = None
+) -> bool | None:
     """Whether ``node`` answered right: the task's ``check_node``, or, for the root,
     ``check`` against ``truth``. None where nobody can tell (or the checker fails on
-    what the node said: a trace's text is not the checker's to trust)."""
+    what the node said: a trace's text is not the checker's to trust).
+
+    ``content`` (the tree's, ``Tree.content``) lets the checker read the question and
+    answer with their pointers expanded, as the asker would.
+    """
     if task is None or node.answer is None:
         return None
+    question, answer = node.question, node.answer
     try:
+        if content is not None:
+            question, answer = reveal(question, content), reveal(answer, content)
         if isinstance(task, NodeChecker):
-            verdict = task.check_node(node.question, node.answer)
+            verdict = task.check_node(question, answer)
             if verdict is not None or node.path:
                 return verdict
         if not node.path and truth is not None and isinstance(task, Task):
-            sample = Sample(question=node.question, truth=truth, task=task.name)
-            return bool(task.check(sample, node.answer))
+            sample = Sample(question=question, truth=truth, task=task.name)
+            return bool(task.check(sample, answer))
     except Exception:
         return None
     return None
@@ -77,4 +88,5 @@ def check_node(task: Any, node: Node, truth: Any = None) -> bool | None:
 def verdicts(tree: Tree, task: Any = None) -> dict[Path, bool | None]:
     """Every node's verdict (see ``check_node``); all None without a task that checks."""
     truth = tree.header.truth
-    return {node.path: check_node(task, node, truth) for node in tree}
+    content = tree.content
+    return {node.path: check_node(task, node, truth, content) for node in tree}
