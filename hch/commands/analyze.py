@@ -167,6 +167,18 @@ def _study(directory: Path, *, plots: bool, blame: bool) -> int:
     return 0
 
 
+def show_study_error_rows(rows: Sequence[ResultRow], directory: Path, plots: bool) -> bool:
+    """Print the errors of rows whose tree could not run (with where the code broke) or
+    kept no trace; False if there are none."""
+    from hch.study.report import error_rows
+
+    said = error_rows(rows)
+    if said is None:
+        return False
+    print(f"\n{said}")
+    return True
+
+
 def show_study_errors(rows: Sequence[ResultRow], directory: Path, plots: bool) -> bool:
     """Print a study's error tables and write its error plots; False if nothing to show."""
     from hch.analysis import describe_skipped, plot_errors, study_errors, study_grids
@@ -222,7 +234,11 @@ def show_study_memes(rows: Sequence[ResultRow], directory: Path, plots: bool) ->
     return True
 
 
-STUDY_SECTIONS: list[StudySection] = [show_study_errors, show_study_memes]
+STUDY_SECTIONS: list[StudySection] = [
+    show_study_error_rows,
+    show_study_errors,
+    show_study_memes,
+]
 """What ``hch analyze DIR`` (and ``hch report DIR`` after its table) prints, in order."""
 
 

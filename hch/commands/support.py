@@ -19,6 +19,7 @@ __all__ = [
     "non_negative",
     "optional_directory",
     "port",
+    "positive",
     "positive_int",
     "ray_address",
 ]
@@ -29,6 +30,14 @@ def positive_int(text: str) -> int:
     value = int(_number(text, int))
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
+    return value
+
+
+def positive(text: str) -> float:
+    """An argparse type: a number above 0 (seconds, say)."""
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
     return value
 
 

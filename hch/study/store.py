@@ -61,7 +61,12 @@ class StudyDir:
         if old is not None:
             _check_same(self.path, old, spec)
             spec = spec.model_copy(
-                update={"grid": merge(old.grid, spec.grid), "trials": max(old.trials, spec.trials)}
+                update={
+                    "grid": merge(old.grid, spec.grid),
+                    "trials": max(old.trials, spec.trials),
+                    "definition": old.definition or spec.definition,
+                    "limits": spec.limits or old.limits,
+                }
             )
         tmp = file.with_suffix(".json.tmp")
         tmp.write_text(spec.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -124,6 +129,7 @@ def read_spec(directory: str | Path) -> StudySpec | None:
 
 
 def _check_same(path: Path, old: StudySpec, new: StudySpec) -> None:
+    """Refuse a run of another study; an older directory without a definition resumes."""
     for what, was, now in (
         ("experiment", old.experiment, new.experiment),
         ("seed", old.seed, new.seed),
@@ -134,6 +140,20 @@ def _check_same(path: Path, old: StudySpec, new: StudySpec) -> None:
                 f"{path} holds a study with {what} {was!r}; this run has {what} {now!r}. "
                 "Resume it with the same experiment, seed and parameters, or use another --out"
             )
+    if old.definition is not None and new.definition is not None:
+        differs = old.definition.differences(new.definition)
+        if differs:
+            raise StudyMismatch(
+                f"{path} holds another experiment named {old.experiment!r}: "
+                f"{', '.join(differs)} differ{'s' if len(differs) == 1 else ''}. "
+                "Resume it with the same experiment, or use another --out"
+            )
+    if new.limits and new.limits != old.limits:
+        raise StudyMismatch(
+            f"{path} holds a study run with limits {_limits(old.limits)}; this run has "
+            f"{_limits(new.limits)}. Resume it with the same limits (or none: the "
+            "recorded ones are used), or use another --out"
+        )
 
 
 def _cut_partial_line(file: Path) -> None:
@@ -145,3 +165,7 @@ def _cut_partial_line(file: Path) -> None:
         end = data.rfind(b"\n") + 1
         if end != len(data):
             fh.truncate(end)
+
+
+def _limits(limits: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in sorted(limits.items())) or "the experiment's own"
