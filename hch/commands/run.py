@@ -147,7 +147,7 @@ def main(args: argparse.Namespace) -> int:
     )
     correct = task.check(sample, tree.root.answer) if task and tree.root.answer else None
     _report(tree, correct, args.trace, as_json=args.json)
-    if tree.root.status != "ok" and suggested and agent_spec != suggested:
+    if tree.root.status != "ok" and suggested and agent_spec not in (suggested, "llm"):
         print(
             f"hint: task {args.task} suggests the agent {suggested} (--agent {suggested})",
             file=sys.stderr,
