@@ -82,7 +82,7 @@ def retryable(exc: BaseException) -> bool:
 
 
 def unreachable(exc: BaseException) -> str | None:
-    """"connection refused" or "host not found" where ``exc`` (or what caused it) says the
+    """ "connection refused" or "host not found" where ``exc`` (or what caused it) says the
     endpoint cannot be reached at all; None for any other failure."""
     seen: set[int] = set()
     todo: list[BaseException] = [exc]
@@ -155,6 +155,7 @@ _HINTS = {
     401: "check the API key (argument api_key or the OPENAI_API_KEY environment variable)",
     403: "the API key may not use this model or endpoint",
     404: "check the model name and the base URL (it usually ends in /v1)",
+    422: "the model cannot answer this request",
 }
 
 
