@@ -4,8 +4,9 @@ It reads the default prompts: the ``Question:`` line of the first user message, 
 latest ``May ask:`` line, and ``Qn:``/``An:`` lines of children's answers. It splits an
 expression of two or more operations into its operands, combines the answers it gets,
 and computes small expressions itself; any other question it does not pretend to answer:
-the server replies 422 saying so (``Unanswerable``), and the node fails. Each reply slips (off by 1..3) with probability
-``p_error``; all randomness is seeded by the request, so equal requests get equal replies.
+the server replies 422 saying so (``Unanswerable``), and the node fails. Each reply
+slips (off by 1..3) with probability ``p_error``; all randomness is seeded by the
+request, so equal requests get equal replies.
 
 It also plays the misbehaviours of ``agents.memetic.memetic_prompts``, recognising
 their paragraphs in the system message:

@@ -62,7 +62,7 @@ async def run_job(
         try:
             save(tree, out / name)
         except OSError as exc:
-            return _unsaved(row, name, exc)
+            return _unsaved(row, out, name, exc)
         row = row.model_copy(update={"trace": name})
     return row
 
@@ -149,13 +149,17 @@ def last_frames(exc: BaseException, keep: int = FRAMES) -> list[str]:
     return [f"{f.filename}:{f.lineno} in {f.name}" for f in stack[-keep:]]
 
 
-def _unsaved(row: ResultRow, name: str, exc: OSError) -> ResultRow:
+def _unsaved(row: ResultRow, out: Path, name: str, exc: OSError) -> ResultRow:
     """The row of a tree whose trace could not be written: what the tree gave stays,
-    status "error" says the record is incomplete."""
+    status "error" says the record is incomplete. The error names the file or folder
+    that failed (relative to the study), so rows with the same cause read the same."""
     problem = exc.strerror or str(exc) or type(exc).__name__
     if isinstance(exc, FileExistsError | NotADirectoryError):
         problem = "a file is where its folder should be"
-    error = f"trace not written ({name}): {problem}"
+    where = Path(exc.filename) if exc.filename is not None else out / name
+    if where.is_relative_to(out):
+        where = where.relative_to(out)
+    error = f"trace not written: {where}: {problem}"
     if row.error:
         error = f"{error}; the tree: {row.error}"
     return row.model_copy(update={"status": "error", "error": error})

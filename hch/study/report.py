@@ -168,6 +168,10 @@ def text(rows: Iterable[ResultRow]) -> str:
     )
 
 
+_LONGEST = 300
+"""Characters of an error message the summary shows (results.jsonl keeps it whole)."""
+
+
 def error_rows(rows: Iterable[ResultRow], most: int = 5) -> str | None:
     """The errors of rows with status "error", each once with how many rows had it, the
     first such row's grid point and trial, and its innermost frames (where experiment
@@ -184,9 +188,8 @@ def error_rows(rows: Iterable[ResultRow], most: int = 5) -> str | None:
     for error, group in list(found.items())[:most]:
         first = group[0]
         point = ", ".join(f"{k}={v}" for k, v in first.params.items()) or "no parameters"
-        lines.append(
-            f"  {len(group)} x {printable(error)} (first: {printable(point)}, trial {first.trial})"
-        )
+        said = printable(error if len(error) <= _LONGEST else error[:_LONGEST] + "…")
+        lines.append(f"  {len(group)} x {said} (first: {printable(point)}, trial {first.trial})")
         lines += [f"      at {printable(frame)}" for frame in first.frames]
     if len(found) > most:
         lines.append(f"  ... and {len(found) - most} other errors (see results.jsonl)")
