@@ -29,6 +29,7 @@ from tenacity import (
     stop_before_delay,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from hch.errors import ModelAPIError
 
@@ -205,17 +206,19 @@ async def call_with_retries(
             state.upcoming_sleep,
         )
 
-    def gone(state: RetryCallState) -> bool:
+    class Gone(stop_base):
         """Stop retrying an unreachable endpoint once the next attempt would start late."""
-        exc = state.outcome.exception() if state.outcome else None
-        late = time.monotonic() - start + (state.upcoming_sleep or 0) > policy.unreachable
-        return exc is not None and late and unreachable(exc) is not None
+
+        def __call__(self, state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome else None
+            late = time.monotonic() - start + (state.upcoming_sleep or 0) > policy.unreachable
+            return exc is not None and late and unreachable(exc) is not None
 
     retrying = AsyncRetrying(
         sleep=anyio.sleep,
         stop=stop_after_attempt(policy.attempts)
         | stop_before_delay(policy.total - (time.monotonic() - start))
-        | gone,
+        | Gone(),
         wait=_Wait(policy),
         retry=retry_if_exception(retryable),
         before_sleep=before_sleep,
