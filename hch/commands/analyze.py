@@ -157,10 +157,13 @@ def _study(directory: Path, *, plots: bool, blame: bool) -> int:
             "directory or a trace file"
         ) from None
     if not show_study(rows, directory, plots):
+        from hch.analysis import describe_skipped, study_errors
+
         kept = sum(1 for row in rows if row.trace)
+        why = describe_skipped(study_errors(rows, directory, task_for).skipped)
         raise ConfigError(
             f"{directory}: none of its {kept} kept traces can be analysed "
-            "(they need a registered task that checks every node)"
+            f"({why + '; ' if why else ''}they need a registered task that checks every node)"
         )
     if blame:
         show_study_blame(rows, directory)
