@@ -391,12 +391,13 @@ def test_serve_model_checks_its_options(option: str, value: str, words: list[str
     assert_fails(run_hch("serve-model", option, value), f"argument {option}:", *words)
 
 
-def test_serve_model_on_a_port_in_use_is_one_line() -> None:
+@pytest.mark.parametrize("command", [["serve-model"], ["serve-humans", "--out", "people"]])
+def test_a_server_on_a_port_in_use_is_one_line(tmp_path: Path, command: list[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = run_hch("serve-model", "--port", str(port))
+        done = run_hch(*command, "--port", str(port), cwd=tmp_path)
     assert_fails(done, f"127.0.0.1:{port} is in use", "choose another port with --port")
 
 

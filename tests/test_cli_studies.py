@@ -5,11 +5,15 @@ set for a whole study, and the report of all of it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from hch.study import ResultRow, load
+from hch.errors import StudyMismatch
+from hch.study import ResultRow, load, load_experiment, run_study
 from hch.study.report import error_rows, text
 from tests.cli_harness import ROOT, assert_fails, write
 from tests.cli_harness import hch as run_hch
@@ -124,27 +128,35 @@ def _counting(folder: Path, *, task: str = "Words", base: int = 8, body: str = B
     return write(folder, "wc_study.py", source)
 
 
-@pytest.mark.parametrize(
-    ("change", "said"),
-    [
-        ({"base": 64}, "its question differs"),
-        ({"task": "Letters"}, "its task (Words, now Letters)"),
-        ({"body": "x = 1\n        " + BODY}, "its code differs"),
-    ],
-)
-def test_a_study_folder_refuses_another_experiment_of_the_same_name(
-    tmp_path: Path, change: dict[str, object], said: str
-) -> None:
+def test_a_study_folder_refuses_another_experiment_of_the_same_name(tmp_path: Path) -> None:
     out = tmp_path / "runs" / "wc"
     first = _counting(tmp_path / "a")
     assert _study(out, experiment=str(first), cwd=tmp_path).returncode == 0
     recorded = (out / "study.json").read_bytes()
     rows = (out / "results.jsonl").read_bytes()
-    other = _counting(tmp_path / "b", **change)  # type: ignore[arg-type]
+    other = _counting(tmp_path / "b", base=64)  # same code and classes, other questions
     done = _study(out, "--trials", "7", experiment=str(other), cwd=tmp_path)
-    assert_fails(done, f"{out} holds another experiment named 'wc'", said, "another --out")
+    assert_fails(done, f"{out} holds another experiment named 'wc'", "its question differs")
     assert (out / "study.json").read_bytes() == recorded  # the reference is not overwritten
     assert (out / "results.jsonl").read_bytes() == rows
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"task": "Letters"}, "its task (Words, now Letters) differs"),
+        ({"body": "x = 1\n        " + BODY}, "its code differs"),
+    ],
+)
+def test_what_differs_is_named(tmp_path: Path, change: dict[str, Any], said: str) -> None:
+    out = tmp_path / "wc"
+    run_study(load_experiment(str(_counting(tmp_path / "a"))), out)
+    recorded = (out / "study.json").read_bytes()
+    other = load_experiment(str(_counting(tmp_path / "b", **change)))
+    with pytest.raises(StudyMismatch, match=re.escape(said)):
+        run_study(other, out, trials=5)
+    assert (out / "study.json").read_bytes() == recorded
+    assert len(load(out)) == 3
 
 
 def test_the_same_experiment_resumes_whatever_its_layout_and_grid(tmp_path: Path) -> None:
@@ -287,26 +299,29 @@ SLOW = """
 """
 
 
-@pytest.mark.parametrize(
-    ("option", "status"), [("--node-timeout", "cancelled"), ("--tree-timeout", "cancelled")]
-)
-def test_study_timeouts_replace_the_experiments_and_are_kept_on_resume(
-    tmp_path: Path, option: str, status: str
-) -> None:
+def test_a_study_timeout_replaces_the_experiments_and_is_kept_on_resume(tmp_path: Path) -> None:
     write(tmp_path, "slow.py", SLOW)
     out = tmp_path / "s"
-    args = ["study", "slow.py", "--out", str(out), *QUIET, option, "0.2"]
-    done = run_hch(*args, "--workers", "2", cwd=tmp_path)
+    args = ["study", "slow.py", "--out", str(out), *QUIET, "--node-timeout", "0.2"]
+    done = run_hch(*args, "--workers", "2", cwd=tmp_path)  # workers read it too
     assert done.returncode == 0, done.stderr
     rows = {(r.params["wait"], r.trial): r for r in load(out)}
     assert {rows[(0.0, t)].status for t in range(2)} == {"ok"}
-    assert {rows[(30.0, t)].status for t in range(2)} == {status}
-    recorded = json.loads((out / "study.json").read_text())["limits"]
-    assert recorded == {option[2:].replace("-", "_"): 0.2}
+    assert {rows[(30.0, t)].status for t in range(2)} == {"cancelled"}
+    assert json.loads((out / "study.json").read_text())["limits"] == {"node_timeout": 0.2}
     # A resume without the option keeps the recorded limit; another one is refused.
     done = run_hch("study", "slow.py", "--out", str(out), *QUIET, "--trials", "3", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert {r.status for r in load(out) if r.params["wait"] == 30.0} == {status}
+    assert {r.status for r in load(out) if r.params["wait"] == 30.0} == {"cancelled"}
     done = run_hch(*args[:-1], "0.5", cwd=tmp_path)
-    assert_fails(done, "holds a study run with limits", "0.2", "0.5")
-    assert_fails(run_hch(*args[:-1], "0", cwd=tmp_path), f"argument {option}", "more than 0")
+    assert_fails(done, "holds a study run with limits node_timeout=0.2", "node_timeout=0.5")
+    assert len(load(out)) == 6
+    assert_fails(run_hch(*args[:-1], "0", cwd=tmp_path), "argument --node-timeout", "more than 0")
+
+
+def test_a_tree_timeout_for_the_study(tmp_path: Path) -> None:
+    slow = load_experiment(str(write(tmp_path, "slow.py", SLOW)))
+    rows = run_study(slow, tmp_path / "s", limits={"tree_timeout": 0.2}, trials=1)
+    assert {r.params["wait"]: r.status for r in rows} == {0.0: "ok", 30.0: "cancelled"}
+    with pytest.raises(ValidationError, match="only node_timeout and tree_timeout"):
+        run_study(slow, tmp_path / "t", limits={"max_depth": 3})
