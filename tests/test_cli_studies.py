@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from pydantic import ValidationError
 from hch.errors import StudyMismatch
 from hch.study import ResultRow, load, load_experiment, run_study
 from hch.study.report import error_rows, text
-from tests.cli_harness import ROOT, assert_fails, write
+from tests.cli_harness import HCH, ROOT, assert_fails, write
 from tests.cli_harness import hch as run_hch
 
 FLIPS = "tests.study_experiments:flips"
@@ -325,3 +327,22 @@ def test_a_tree_timeout_for_the_study(tmp_path: Path) -> None:
     assert {r.params["wait"]: r.status for r in rows} == {0.0: "ok", 30.0: "cancelled"}
     with pytest.raises(ValidationError, match="only node_timeout and tree_timeout"):
         run_study(slow, tmp_path / "t", limits={"max_depth": 3})
+
+
+def test_a_results_file_that_cannot_grow_stops_the_study_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "s"
+    study = f"{HCH} study {FLIPS} --out {out} --quiet --no-plots --keep-traces none"
+    # At most 2 KiB per file: the results file fills up after a few rows (File too large).
+    done = subprocess.run(
+        ["bash", "-c", f"ulimit -f 2; exec {study}"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert_fails(done, f"cannot write {out / 'results.jsonl'}", "run the same command again")
+    kept = load(out)
+    assert 0 < len(kept) < 12
+    done = run_hch(*shlex.split(study)[1:], cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    rows = load(out)
+    assert len(rows) == len({r.key for r in rows}) == 12  # each tree once, none lost
+    assert [r.model_dump() for r in rows[: len(kept)]] == [r.model_dump() for r in kept]

@@ -10,6 +10,7 @@ appended, so every row is in the file exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -48,6 +49,7 @@ class StudyDir:
         self.finished = {row.key for row in self.rows}
         self._out: IO[str] = self.results.open("a", encoding="utf-8")
         self._pending: list[str] = []
+        self._failed: ConfigError | None = None
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._writer = threading.Thread(
@@ -74,23 +76,47 @@ class StudyDir:
         return spec
 
     def append(self, row: ResultRow) -> None:
-        """Add a row; it reaches the file with the next batch."""
+        """Add a row; it reaches the file with the next batch.
+
+        Raises:
+            ConfigError: once a batch could not be written (a full disk): the study
+                stops; the rows in the file are whole, and a rerun runs the rest.
+        """
+        if self._failed is not None:
+            raise self._failed
         line = row.model_dump_json() + "\n"
         with self._lock:
             self._pending.append(line)
         self.rows.append(row)
 
     def flush(self) -> None:
-        """Write the buffered rows now, in one write."""
+        """Write the buffered rows now, in one write.
+
+        Raises:
+            ConfigError: naming the results file, when it cannot be written.
+        """
         with self._lock:
+            if self._failed is not None:
+                raise self._failed
             if self._pending:
-                self._out.write("".join(self._pending))
-                self._out.flush()
+                try:
+                    self._out.write("".join(self._pending))
+                    self._out.flush()
+                except OSError as exc:
+                    self._failed = ConfigError(
+                        f"cannot write {self.results}: {exc.strerror or exc}; the rows in it "
+                        "are kept (a cut last line is dropped): run the same command again "
+                        "to run the rest"
+                    )
+                    raise self._failed from None
                 self._pending.clear()
 
     def _flush_every(self, seconds: float) -> None:
         while not self._closing.wait(seconds):
-            self.flush()
+            try:
+                self.flush()
+            except ConfigError:
+                return  # the next append or close says so in the study's own thread
 
     def close(self) -> None:
         """Write what is buffered and close the file."""
@@ -98,8 +124,11 @@ class StudyDir:
             return
         self._closing.set()
         self._writer.join()
-        self.flush()
-        self._out.close()
+        try:
+            self.flush()
+        finally:
+            with contextlib.suppress(OSError):  # the flush above said what went wrong
+                self._out.close()
 
     def __enter__(self) -> StudyDir:
         return self
