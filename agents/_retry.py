@@ -3,13 +3,16 @@
 Retried: 408, 409, 429 and 5xx answers, connection errors, timeouts and response bodies
 that are not JSON. Anything else (400, 401, 404, ...) fails at once. Waits grow
 exponentially with jitter and are never shorter than the server's ``Retry-After``;
-attempts and total time are both bounded.
+attempts and total time are both bounded. An endpoint that cannot be reached at all (its
+connection refused, its host not found) is retried only for ``RetryPolicy.unreachable``
+seconds, for a server that is still starting, and the error says what to check.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
@@ -26,6 +29,7 @@ from tenacity import (
     stop_before_delay,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 from hch.errors import ModelAPIError
 
@@ -36,6 +40,7 @@ __all__ = [
     "rejected_request",
     "retry_after",
     "retryable",
+    "unreachable",
 ]
 
 T = TypeVar("T")
@@ -54,6 +59,8 @@ class RetryPolicy(BaseModel):
         max_wait: Longest backoff between two attempts (a longer Retry-After still wins
             while it fits in ``total``).
         jitter: Up to this many seconds are added at random to each backoff.
+        unreachable: Seconds after which an endpoint that refuses connections (or whose
+            host is not found) is given up on: no attempt starts later than this.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -63,6 +70,7 @@ class RetryPolicy(BaseModel):
     initial: float = Field(0.5, ge=0)
     max_wait: float = Field(30.0, ge=0)
     jitter: float = Field(0.5, ge=0)
+    unreachable: float = Field(5.0, ge=0)
 
 
 def retryable(exc: BaseException) -> bool:
@@ -72,6 +80,32 @@ def retryable(exc: BaseException) -> bool:
             return False
         return exc.status_code in RETRY_STATUSES or exc.status_code >= 500
     return isinstance(exc, openai.APIConnectionError | json.JSONDecodeError)
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """ "connection refused" or "host not found" where ``exc`` (or what caused it) says the
+    endpoint cannot be reached at all; None for any other failure."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(e, socket.gaierror):
+            return "host not found"
+        if isinstance(e, BaseExceptionGroup):
+            todo.extend(e.exceptions)
+        todo.extend(x for x in (e.__cause__, e.__context__) if x is not None)
+    return None
+
+
+def _check(endpoint: str, problem: str) -> str:
+    if problem == "connection refused":
+        return f"is the server running at {endpoint}?"
+    return f"is the host name in {endpoint} right?"
 
 
 def rejected_request(exc: openai.APIStatusError) -> bool:
@@ -110,7 +144,7 @@ def describe(exc: BaseException) -> tuple[int | None, str]:
     if isinstance(exc, openai.APITimeoutError):
         return None, "timed out"
     if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__
+        cause = unreachable(exc) or exc.__cause__
         return None, f"connection error: {cause or exc.message}"
     if isinstance(exc, json.JSONDecodeError):
         return None, f"response body is not JSON ({exc.msg})"
@@ -122,6 +156,7 @@ _HINTS = {
     401: "check the API key (argument api_key or the OPENAI_API_KEY environment variable)",
     403: "the API key may not use this model or endpoint",
     404: "check the model name and the base URL (it usually ends in /v1)",
+    422: "the model cannot answer this request",
 }
 
 
@@ -171,10 +206,19 @@ async def call_with_retries(
             state.upcoming_sleep,
         )
 
+    class Gone(stop_base):
+        """Stop retrying an unreachable endpoint once the next attempt would start late."""
+
+        def __call__(self, state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome else None
+            late = time.monotonic() - start + (state.upcoming_sleep or 0) > policy.unreachable
+            return exc is not None and late and unreachable(exc) is not None
+
     retrying = AsyncRetrying(
         sleep=anyio.sleep,
         stop=stop_after_attempt(policy.attempts)
-        | stop_before_delay(policy.total - (time.monotonic() - start)),
+        | stop_before_delay(policy.total - (time.monotonic() - start))
+        | Gone(),
         wait=_Wait(policy),
         retry=retry_if_exception(retryable),
         before_sleep=before_sleep,
@@ -196,6 +240,15 @@ async def call_with_retries(
                 attempts=attempts,
             ) from exc
         elapsed = time.monotonic() - start
+        problem = unreachable(exc)
+        if problem is not None:
+            raise ModelAPIError(
+                f"{where}: {problem} ({attempts} attempt(s) in {elapsed:.1f}s); "
+                f"{_check(endpoint, problem)}",
+                endpoint=endpoint,
+                status=None,
+                attempts=attempts,
+            ) from exc
         raise ModelAPIError(
             f"{where}: gave up after {attempts} attempt(s) in {elapsed:.1f}s "
             f"(retry policy: attempts={policy.attempts}, total={policy.total}s); last: {what}",

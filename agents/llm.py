@@ -14,6 +14,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -100,6 +101,14 @@ class LLMAgent(BaseModel):
     retry: RetryPolicy = RetryPolicy()
     cache: Cache | None = Field(None, exclude=True)
     price: tuple[float, float] | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL such as http://127.0.0.1:8000/v1")
+        return value
 
     @field_validator("cache", mode="before")
     @classmethod

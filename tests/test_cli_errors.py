@@ -391,12 +391,13 @@ def test_serve_model_checks_its_options(option: str, value: str, words: list[str
     assert_fails(run_hch("serve-model", option, value), f"argument {option}:", *words)
 
 
-def test_serve_model_on_a_port_in_use_is_one_line() -> None:
+@pytest.mark.parametrize("command", [["serve-model"], ["serve-humans", "--out", "people"]])
+def test_a_server_on_a_port_in_use_is_one_line(tmp_path: Path, command: list[str]) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = run_hch("serve-model", "--port", str(port))
+        done = run_hch(*command, "--port", str(port), cwd=tmp_path)
     assert_fails(done, f"127.0.0.1:{port} is in use", "choose another port with --port")
 
 
@@ -426,3 +427,96 @@ def test_every_help_reads_right() -> None:
         assert name in run_help
     for default in ["(default: 3)", "(default: 0)", "(default: asyncio)", "(default: unbounded)"]:
         assert default in run_help
+
+
+# -- more bad input, every subcommand ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory, trace: Path, study: Path) -> Path:
+    """A folder of things that are not what a command wants, beside good ones."""
+    folder = tmp_path_factory.mktemp("bad")
+    (folder / "adir").mkdir()
+    (folder / "t.jsonl").write_bytes(trace.read_bytes())
+    lines = trace.read_text().splitlines(keepends=True)
+    (folder / "mid.jsonl").write_text(lines[0] + "garbage\n" + "".join(lines[1:]))
+    (folder / "junk.sqlite").write_bytes(bytes(range(256)) * 2)
+    rows = (study / "results.jsonl").read_text().splitlines(keepends=True)
+    for name in ("rows", "traces"):
+        (folder / name).mkdir()
+        (folder / name / "study.json").write_bytes((study / "study.json").read_bytes())
+    (folder / "rows" / "results.jsonl").write_text("".join(rows[:3]) + "{broken\n" + rows[3])
+    (folder / "traces" / "results.jsonl").write_text("".join(rows))
+    for row in load(study):
+        if row.trace:  # every kept trace unreadable
+            (folder / "traces" / row.trace).parent.mkdir(parents=True, exist_ok=True)
+            (folder / "traces" / row.trace).write_text("garbage\n")
+    return folder
+
+
+BAD_INPUT = [
+    (["run", "--seed", "abc"], ["argument --seed", "invalid int value"]),
+    (["run", "--node-timeout", "-1"], ["node_timeout"]),
+    (["run", "-t", "leaves=abc"], ["leaves"]),
+    (["run", "-a", "p_error=2"], ["p_error"]),
+    (["run", "--agent-at", "x"], ["--agent-at 'x' is not DEPTH=NAME"]),
+    (["run", "--model", "m", "--base-url", "notaurl"], ["base_url", "not an http(s) URL"]),
+    (["study", "{FLIPS}", "-p", "k=abc"], ["parameter k", "'abc' is not usable"]),
+    (["study", "{FLIPS}", "-p", "nope=1"], ["has no parameter 'nope'"]),
+    (["study", "{FLIPS}", "--node-timeout", "0"], ["argument --node-timeout", "more than 0"]),
+    (["study", "{FLIPS}", "--out", "rows"], ["rows/results.jsonl, line 4", "invalid result row"]),
+    (["report", "rows"], ["rows/results.jsonl, line 4"]),
+    (["report", "t.jsonl"], ["no study results at t.jsonl"]),
+    (["analyze", "traces"], ["none of its", "unreadable trace: 2"]),
+    (["analyze", "mid.jsonl"], ["mid.jsonl, line 2", "invalid trace line"]),
+    (["show", "t.jsonl", "--only", "bogus"], ["argument --only", "invalid choice"]),
+    (["view", "t.jsonl", "-o", "adir"], ["cannot write the page"]),
+    (["view", "t.jsonl", "nothere.jsonl"], ["nothere.jsonl: cannot read trace"]),
+    (["diff", "t.jsonl", "mid.jsonl"], ["mid.jsonl, line 2"]),
+    (["export", "t.jsonl", "-o", "adir"], ["adir"]),
+    (["replay", "t.jsonl", "--set", "bogus"], ["--set 'bogus' is not PATH=ANSWER"]),
+    (["replay", "t.jsonl", "--set", "root.9.9=1"], ["root.9.9"]),
+    (["replay", "t.jsonl", "--agent-at", "root.0=noisy-calculator {bad"], ["not a JSON object"]),
+    (["replay", "t.jsonl", "-o", "/dev/full"], ["cannot write the trace /dev/full", "No space"]),
+    (["replay", "t.jsonl", "-o", "adir"], ["cannot write the trace adir", "Is a directory"]),
+    (["replay", "adir"], ["adir: cannot read trace: Is a directory"]),
+    (["cache", "stats", "--file", "junk.sqlite"], ["junk.sqlite is not a model-call cache"]),
+    (["cache", "clear", "--file", "junk.sqlite"], ["junk.sqlite is not a model-call cache"]),
+    (["serve-humans", "--out", "t.jsonl", "-t", "leaves=2"], ["t.jsonl: is a file"]),
+    (["serve-humans", "--out", "h", "--port", "99999"], ["argument --port", "99999"]),
+    (["serve-humans", "--out", "h", "--study", "nothere.py"], ["nothere.py"]),
+    (["serve-humans", "--out", "h", "--lease", "-1"], ["argument --lease", "more than 0"]),
+    (["serve-humans", "--out", "h", "--human-at", "-1"], ["argument --human-at", "0 or more"]),
+    (["serve-humans", "--out", "h", "--study", "{FLIPS}", "--trials", "0"], ["--trials"]),
+]
+"""Arguments (``{FLIPS}``: a small study) and words of the one-line error they give."""
+
+
+@pytest.mark.parametrize(("args", "words"), BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
+def test_bad_input_is_one_line_and_loses_nothing(
+    files: Path, args: list[str], words: list[str]
+) -> None:
+    before = {p: p.read_bytes() for p in files.rglob("*") if p.is_file()}
+    argv = [a.replace("{FLIPS}", FLIPS) for a in args]
+    done = run_hch(*argv, cwd=files, env={"PYTHONPATH": str(ROOT)})
+    assert_fails(done, *words)
+    assert {p: p.read_bytes() for p in before} == before  # nothing recorded changed
+    assert not (files / "h").exists()
+
+
+def test_a_refused_connection_says_what_to_check(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    done = run_hch("run", "--model", "m", "--base-url", url, "--max-depth", "0", "--json")
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "connection refused (" in done.stdout
+    assert f"is the server running at {url}?" in done.stdout
+    assert "hint:" not in done.stderr  # no other agent would have fixed it
+
+
+def test_a_corrupt_kept_trace_leaves_the_report_whole(files: Path) -> None:
+    done = run_hch("report", "traces", "--no-plots", "--no-index", cwd=files)
+    assert done.returncode == 0, done.stderr
+    assert "accuracy" in done.stdout.splitlines()[0]

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import anyio
 import httpx2
 import openai
 import pytest
@@ -90,7 +91,46 @@ async def test_connection_errors_are_retried_then_fail() -> None:
     tree = await run_tree("1 + 2", llm(f"http://127.0.0.1:{port}/v1", retry=policy))
     assert tree.root.status is Status.FAILED
     assert [c.attempt for c in attempts(tree.root.events)] == [1, 2, 3]
-    assert tree.root.error is not None and "connection error" in tree.root.error.message
+    assert tree.root.error is not None and "connection refused" in tree.root.error.message
+
+
+async def test_an_endpoint_that_refuses_connections_is_given_up_on_soon() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    policy = RetryPolicy(attempts=1000, initial=0.001, jitter=0.001, max_wait=0.01, unreachable=0.3)
+    tree = await run_tree("1 + 2", llm(url, retry=policy))
+    error = tree.root.error
+    assert error is not None and f"is the server running at {url}?" in error.message
+    assert 1 < len(attempts(tree.root.events)) < 1000  # retried, then stopped long before
+
+
+async def test_a_server_that_starts_while_it_is_retried_answers() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    policy = RetryPolicy(attempts=1000, initial=0.05, jitter=0.001, max_wait=0.05, unreachable=30)
+    agent = llm(f"http://127.0.0.1:{port}/v1", retry=policy)
+    async with anyio.create_task_group() as tg:
+
+        async def serve_soon() -> None:
+            await anyio.sleep(0.3)
+            with ModelServer(SimulatedModel(), port=port):
+                await done.wait()
+
+        done = anyio.Event()
+        tg.start_soon(serve_soon)
+        tree = await run_tree("1 + 2", agent)
+        done.set()
+    assert tree.root.status is Status.OK, tree.root.error
+    assert len(attempts(tree.root.events)) > 1
+
+
+def test_a_base_url_without_a_scheme_is_refused_at_once() -> None:
+    for bad in ["notaurl", "127.0.0.1:8000/v1", "ftp://host/v1", "http:///v1"]:
+        with pytest.raises(ValueError, match="not an http"):
+            llm(bad)
 
 
 async def test_a_retry_after_beyond_the_total_time_stops_without_waiting() -> None:

@@ -7,7 +7,13 @@ shell.
 from agents.server._faults import Fault, Faults
 from agents.server._grader import GraderModel
 from agents.server._http import ModelServer
-from agents.server._responders import ChatRequest, Responder, TableModel, question_of
+from agents.server._responders import (
+    ChatRequest,
+    Responder,
+    TableModel,
+    Unanswerable,
+    question_of,
+)
 from agents.server._simulated import SimulatedModel
 
 __all__ = [
@@ -19,5 +25,6 @@ __all__ = [
     "Responder",
     "SimulatedModel",
     "TableModel",
+    "Unanswerable",
     "question_of",
 ]

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from agents._asgi import BackgroundServer, listen
 from agents.server._faults import FaultPlan, Faults
-from agents.server._responders import ChatRequest, Responder
+from agents.server._responders import ChatRequest, Responder, Unanswerable
 from agents.server._simulated import SimulatedModel
 
 __all__ = ["ModelServer"]
@@ -148,7 +148,10 @@ class ModelServer:
         if fault == "malformed":
             body_bytes = b'{"id": "chatcmpl-broken", "choices": [{"mess'
             return Response(body_bytes, 200, media_type="application/json")
-        text = self.model(chat)
+        try:
+            text = self.model(chat)
+        except Unanswerable as exc:
+            return _error(422, str(exc), "unanswerable")
         return JSONResponse(_completion(self.model_name, chat, text))
 
     async def _hang(self, request: Request) -> Response:

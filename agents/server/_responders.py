@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ChatRequest", "Responder", "TableModel", "question_of"]
+__all__ = ["ChatRequest", "Responder", "TableModel", "Unanswerable", "question_of"]
 
 
 class ChatRequest(BaseModel):
@@ -22,8 +22,15 @@ class ChatRequest(BaseModel):
     seed: int | None = None
 
 
+class Unanswerable(Exception):
+    """Raised by a responder for a request it cannot answer at all (a simulated model
+    asked what it does not simulate): the server replies 422 with the message, so the
+    node fails saying so instead of taking an excuse for an answer."""
+
+
 class Responder(Protocol):
-    """Turns a request into the assistant's reply text. A plain function qualifies."""
+    """Turns a request into the assistant's reply text (a plain function qualifies), or
+    raises ``Unanswerable``."""
 
     def __call__(self, request: ChatRequest) -> str: ...
 

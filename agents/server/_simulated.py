@@ -3,8 +3,10 @@
 It reads the default prompts: the ``Question:`` line of the first user message, the
 latest ``May ask:`` line, and ``Qn:``/``An:`` lines of children's answers. It splits an
 expression of two or more operations into its operands, combines the answers it gets,
-and computes small expressions itself. Each reply slips (off by 1..3) with probability
-``p_error``; all randomness is seeded by the request, so equal requests get equal replies.
+and computes small expressions itself; any other question it does not pretend to answer:
+the server replies 422 saying so (``Unanswerable``), and the node fails. Each reply
+slips (off by 1..3) with probability ``p_error``; all randomness is seeded by the
+request, so equal requests get equal replies.
 
 It also plays the misbehaviours of ``agents.memetic.memetic_prompts``, recognising
 their paragraphs in the system message:
@@ -37,7 +39,7 @@ from agents.memetic import (
     injected_message,
     is_blame_question,
 )
-from agents.server._responders import ChatRequest, question_of
+from agents.server._responders import ChatRequest, Unanswerable, question_of
 from experiments.tasks.arithmetic import (
     Expr,
     apply,
@@ -103,7 +105,9 @@ class SimulatedModel(BaseModel):
         try:
             expr = parse(text or "")
         except ValueError:
-            return _answer(f"I cannot read the question {text!r}")
+            raise Unanswerable(
+                f"the simulated model reads arithmetic expressions only, not {text!r}"
+            ) from None
         known = {q.strip(): a for _, q, a in _PAIR.findall("\n".join(users))}
         may = _MAY_ASK.findall(users[-1] if users else "") or _MAY_ASK.findall(users[0])
         may_ask = bool(may) and may[-1] == "yes"

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hch.analysis._meme_trace import TreeMemes, trace_memes
+from hch.errors import TraceError
 from hch.model import Tree
 from hch.stats import wilson_interval
 from hch.study.report import Cell, summarize
@@ -254,7 +255,11 @@ def _counts(row: ResultRow, directory: FilePath | None, task: Any) -> MemeCounts
     if found is not None:
         return MemeCounts.model_validate(found)
     if row.trace and directory is not None and (directory / row.trace).is_file():
-        return MemeCounts.of(trace_memes(load(directory / row.trace), task=task))
+        try:
+            tree = load(directory / row.trace)
+        except TraceError:  # an unreadable trace is one unmeasured row, not the end
+            return None
+        return MemeCounts.of(trace_memes(tree, task=task))
     return None
 
 

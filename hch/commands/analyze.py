@@ -157,14 +157,29 @@ def _study(directory: Path, *, plots: bool, blame: bool) -> int:
             "directory or a trace file"
         ) from None
     if not show_study(rows, directory, plots):
+        from hch.analysis import describe_skipped, study_errors
+
         kept = sum(1 for row in rows if row.trace)
+        why = describe_skipped(study_errors(rows, directory, task_for).skipped)
         raise ConfigError(
             f"{directory}: none of its {kept} kept traces can be analysed "
-            "(they need a registered task that checks every node)"
+            f"({why + '; ' if why else ''}they need a registered task that checks every node)"
         )
     if blame:
         show_study_blame(rows, directory)
     return 0
+
+
+def show_study_error_rows(rows: Sequence[ResultRow], directory: Path, plots: bool) -> bool:
+    """Print the errors of rows whose tree could not run (with where the code broke) or
+    kept no trace; False if there are none."""
+    from hch.study.report import error_rows
+
+    said = error_rows(rows)
+    if said is None:
+        return False
+    print(f"\n{said}")
+    return True
 
 
 def show_study_errors(rows: Sequence[ResultRow], directory: Path, plots: bool) -> bool:
@@ -222,7 +237,11 @@ def show_study_memes(rows: Sequence[ResultRow], directory: Path, plots: bool) ->
     return True
 
 
-STUDY_SECTIONS: list[StudySection] = [show_study_errors, show_study_memes]
+STUDY_SECTIONS: list[StudySection] = [
+    show_study_error_rows,
+    show_study_errors,
+    show_study_memes,
+]
 """What ``hch analyze DIR`` (and ``hch report DIR`` after its table) prints, in order."""
 
 

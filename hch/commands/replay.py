@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from hch.commands.support import writing_trace
 from hch.errors import ConfigError
 
 __all__ = ["add_parser"]
@@ -71,9 +72,10 @@ def main(args: argparse.Namespace) -> int:
     for where in args.cut:
         changes[parse_path(where)] = CUT
     agent = build(find("agent", args.agent), {}, "agent") if args.agent else None
-    done = replay(
-        args.trace, changes, agent=agent, live=args.live, rerun=args.rerun, trace=args.out
-    )
+    with writing_trace(args.out):
+        done = replay(
+            args.trace, changes, agent=agent, live=args.live, rerun=args.rerun, trace=args.out
+        )
     summary = {
         "nodes": len(done.tree),
         "reused": done.reused,

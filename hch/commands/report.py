@@ -39,6 +39,8 @@ def main(args: argparse.Namespace) -> int:
     from hch.errors import ConfigError
     from hch.study.results import load
 
+    if args.x is not None and args.no_plots:
+        raise ConfigError("--x chooses the plots' x axis; it cannot be used with --no-plots")
     try:
         rows = load(args.directory)
     except FileNotFoundError as exc:
@@ -58,12 +60,14 @@ def show(
     """Print the table of ``rows`` (a study in ``directory``), its error analysis, and
     write its plots and its index page there."""
     from hch.commands.analyze import show_study
-    from hch.study.plots import plot
+    from hch.study.plots import pick_x, plot
     from hch.study.report import table, text
 
     if not rows:
         print(f"no rows yet in {directory}")
         return
+    if plots:
+        x = pick_x(rows, x)  # a bad --x is refused before anything is printed
     if sys.stdout.isatty():
         from rich.console import Console
 

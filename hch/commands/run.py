@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hch.agent import Agent, by_depth
-from hch.commands.support import describe_os_error, innermost
+from hch.commands.support import innermost, writing_trace
 from hch.errors import ConfigError, Interrupted, TraceError
 from hch.limits import Limits
 from hch.loading import build, describe_validation, parse_options
@@ -147,7 +147,7 @@ def main(args: argparse.Namespace) -> int:
     )
     correct = task.check(sample, tree.root.answer) if task and tree.root.answer else None
     _report(tree, correct, args.trace, as_json=args.json)
-    if tree.root.status != "ok" and suggested and agent_spec != suggested:
+    if tree.root.status != "ok" and suggested and agent_spec not in (suggested, "llm"):
         print(
             f"hint: task {args.task} suggests the agent {suggested} (--agent {suggested})",
             file=sys.stderr,
@@ -203,14 +203,11 @@ def _check_combination(args: argparse.Namespace) -> None:
 def _run(args: argparse.Namespace, question: Question, agent: Any, **options: Any) -> Tree:
     """``run``, with Ctrl-C and a trace that cannot be written each said in one line."""
     try:
-        return run(question, agent, **options)
+        with writing_trace(args.trace):
+            return run(question, agent, **options)
     except BaseException as exc:
-        cause = innermost(exc)
-        if isinstance(cause, KeyboardInterrupt):
+        if isinstance(innermost(exc), KeyboardInterrupt):
             raise Interrupted(_kept(args.trace)) from None
-        if isinstance(cause, OSError) and args.trace is not None:
-            problem = describe_os_error(cause, about=args.trace)
-            raise ConfigError(f"cannot write the trace {args.trace}: {problem}") from exc
         raise
 
 

@@ -10,6 +10,7 @@ from hch.commands.support import (
     describe_os_error,
     innermost,
     optional_directory,
+    positive,
     positive_int,
     ray_address,
 )
@@ -81,6 +82,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="run on Ray: alone, a local instance with --workers CPUs; or a cluster's address "
         "(auto, ray://head:10001); needs pip install 'hch[ray]'",
     )
+    for option, what in (("node", "one node"), ("tree", "one whole tree")):
+        p.add_argument(
+            f"--{option}-timeout",
+            type=positive,
+            metavar="SECONDS",
+            help=f"seconds {what} may take, instead of the experiment's limit (kept in "
+            "DIR/study.json: a resume runs under the same limit)",
+        )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-plots", action="store_true", help="print the table only")
     p.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
@@ -110,6 +119,14 @@ def main(args: argparse.Namespace) -> int:
             progress=progress_for(args.quiet),
             backend=args.backend,
             ray=args.ray,
+            limits={
+                name: value
+                for name, value in (
+                    ("node_timeout", args.node_timeout),
+                    ("tree_timeout", args.tree_timeout),
+                )
+                if value is not None
+            },
         )
     except BaseException as exc:
         if isinstance(innermost(exc), KeyboardInterrupt):

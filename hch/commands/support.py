@@ -10,17 +10,24 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from hch.errors import ConfigError
 
 __all__ = [
     "describe_os_error",
     "fraction",
     "innermost",
     "non_negative",
+    "non_negative_int",
     "optional_directory",
     "port",
+    "positive",
     "positive_int",
     "ray_address",
+    "writing_trace",
 ]
 
 
@@ -29,6 +36,22 @@ def positive_int(text: str) -> int:
     value = int(_number(text, int))
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number, 0 or more (a depth, say)."""
+    value = int(_number(text, int))
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def positive(text: str) -> float:
+    """An argparse type: a number above 0 (seconds, say)."""
+    value = _number(text, float)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
     return value
 
 
@@ -107,3 +130,17 @@ def innermost(exc: BaseException) -> BaseException:
             for inner in (e.exceptions if isinstance(e, BaseExceptionGroup) else (e,))
         ]
     return next((e for e in leaves if isinstance(e, KeyboardInterrupt)), leaves[0])
+
+
+@contextmanager
+def writing_trace(trace: str | None) -> Iterator[None]:
+    """A file error while a command writes ``trace`` (however deep in task groups) as
+    one line naming the file: ``cannot write the trace /dev/full: No space left...``."""
+    try:
+        yield
+    except Exception as exc:
+        cause = innermost(exc)
+        if trace is None or not isinstance(cause, OSError):
+            raise
+        problem = describe_os_error(cause, about=trace)
+        raise ConfigError(f"cannot write the trace {trace}: {problem}") from exc

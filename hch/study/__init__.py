@@ -5,7 +5,7 @@ from hch.study.executor import ChunkRunner, Executor, Work, chunked, drain
 from hch.study.experiments import Experiment, Trial, experiment, load_experiment
 from hch.study.grid import Grid, parse_params
 from hch.study.local import LocalLoop
-from hch.study.plan import Job, StudySpec, tree_seed
+from hch.study.plan import Definition, Job, StudySpec, tree_seed
 from hch.study.plots import plot
 from hch.study.pool import ProcessPool
 from hch.study.progress import BarProgress, Quiet, StudyProgress
@@ -18,6 +18,7 @@ __all__ = [
     "BarProgress",
     "Cell",
     "ChunkRunner",
+    "Definition",
     "Executor",
     "Experiment",
     "Grid",

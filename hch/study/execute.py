@@ -1,8 +1,15 @@
-"""One job of a study -> one result row. Nothing a tree or its experiment does escapes."""
+"""One job of a study -> one result row. Nothing a tree or its experiment does escapes.
+
+A tree whose trace cannot be written (a full disk, a file where a folder should be) is a
+row with status "error" that keeps what the tree gave (answer, nodes, tokens, ...) and
+says why its trace is missing; the study goes on with the other trees. A traces folder
+that cannot be used at all stops the study before any tree runs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import anyio
@@ -13,21 +20,31 @@ from hch.scheduler import run_tree
 from hch.study.experiments import Experiment, Trial
 from hch.study.plan import Job
 from hch.study.results import ResultRow
-from hch.study.traces import TracePolicy, trace_name
+from hch.study.store import read_spec
+from hch.study.traces import TracePolicy, prepare_traces, trace_name
 from hch.trace import save
 
-__all__ = ["run_job", "run_jobs"]
+__all__ = ["last_frames", "run_job", "run_jobs"]
 
 
-async def run_job(experiment: Experiment, job: Job, out: Path, traces: TracePolicy) -> ResultRow:
-    """Run one tree; any exception (experiment, agent, scoring) becomes an "error" row."""
+async def run_job(
+    experiment: Experiment,
+    job: Job,
+    out: Path,
+    traces: TracePolicy,
+    limits: Mapping[str, float] | None = None,
+) -> ResultRow:
+    """Run one tree; any exception (experiment, agent, scoring) becomes an "error" row.
+
+    ``limits`` (``node_timeout``, ``tree_timeout``) replace the trial's own.
+    """
     base = {"study": experiment.name, "params": job.params, "trial": job.trial, "seed": job.seed}
     try:
         trial = experiment.trial(job.params, job.trial, job.seed)
         tree = await run_tree(
             trial.root,
             trial.agent,
-            limits=trial.limits,
+            limits=trial.limits.model_copy(update=limits) if limits else trial.limits,
             seed=job.seed,
             tools=trial.tools,
             task=getattr(trial.task, "name", None),
@@ -37,10 +54,15 @@ async def run_job(experiment: Experiment, job: Job, out: Path, traces: TracePoli
         )
         row = _row(base, trial, tree)
     except Exception as exc:
-        return ResultRow(**base, correct=None, status="error", error=_describe(exc))
+        return ResultRow(
+            **base, correct=None, status="error", error=_describe(exc), frames=last_frames(exc)
+        )
     if traces.keeps(job.trial, failed=row.correct is not True):
         name = trace_name(job.params, job.trial)
-        save(tree, out / name)
+        try:
+            save(tree, out / name)
+        except OSError as exc:
+            return _unsaved(row, out, name, exc)
         row = row.model_copy(update={"trace": name})
     return row
 
@@ -53,11 +75,22 @@ async def run_jobs(
     concurrency: int,
     on_row: Callable[[ResultRow], None],
 ) -> None:
-    """Run ``jobs`` with at most ``concurrency`` trees in flight on one event loop."""
+    """Run ``jobs`` with at most ``concurrency`` trees in flight on one event loop.
+
+    The study's ``study.json`` in ``out``, where there is one, gives the limits that
+    replace the experiment's (``hch study --node-timeout``): every process that runs
+    trees of the study reads the same record.
+
+    Raises:
+        ConfigError: before any tree runs, when the traces folder cannot be made.
+    """
+    prepare_traces(out, traces)
+    spec = read_spec(out)
+    limits = spec.limits if spec is not None else {}
 
     async def lane() -> None:
         for job in jobs:  # lanes share the iterator: each job is taken exactly once
-            on_row(await run_job(experiment, job, out, traces))
+            on_row(await run_job(experiment, job, out, traces, limits))
 
     async with anyio.create_task_group() as tg:
         for _ in range(concurrency):
@@ -103,3 +136,30 @@ def _spec(experiment: Experiment, job: Job) -> Spec | None:
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+FRAMES = 4
+"""Innermost frames an error row keeps of its traceback."""
+
+
+def last_frames(exc: BaseException, keep: int = FRAMES) -> list[str]:
+    """The innermost ``keep`` frames of ``exc``'s traceback, innermost last, each
+    ``file:line in function``: enough to find a bug in experiment code from its row."""
+    stack = traceback.extract_tb(exc.__traceback__)
+    return [f"{f.filename}:{f.lineno} in {f.name}" for f in stack[-keep:]]
+
+
+def _unsaved(row: ResultRow, out: Path, name: str, exc: OSError) -> ResultRow:
+    """The row of a tree whose trace could not be written: what the tree gave stays,
+    status "error" says the record is incomplete. The error names the file or folder
+    that failed (relative to the study), so rows with the same cause read the same."""
+    problem = exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        problem = "a file is where its folder should be"
+    where = Path(exc.filename) if exc.filename is not None else out / name
+    if where.is_relative_to(out):
+        where = where.relative_to(out)
+    error = f"trace not written: {where}: {problem}"
+    if row.error:
+        error = f"{error}; the tree: {row.error}"
+    return row.model_copy(update={"status": "error", "error": error})

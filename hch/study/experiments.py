@@ -13,8 +13,11 @@ the grid point and the trial) if it takes them.
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import inspect
 import sys
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any, get_type_hints
 
@@ -24,10 +27,11 @@ from hch.errors import ConfigError
 from hch.limits import Limits
 from hch.loading import load_module, module_ref
 from hch.model import Answer, Question, Tree
-from hch.study.grid import Grid, as_values
+from hch.study.grid import Grid, as_values, points
+from hch.study.plan import Definition, tree_seed
 from hch.tasks import Sample
 
-__all__ = ["Experiment", "Trial", "experiment", "load_experiment"]
+__all__ = ["Experiment", "Trial", "define", "experiment", "load_experiment"]
 
 RESERVED = ("trial", "seed")
 """Arguments the runner passes itself; they cannot be grid parameters."""
@@ -273,6 +277,49 @@ def load_experiment(spec: str) -> Experiment:
             f"{where} defines {len(found_all)} experiments ({names}); name one as {where}:NAME"
         )
     return next(iter(found_all.values()))
+
+
+def define(experiment: Experiment, grid: Grid, seed: int) -> Definition:
+    """What ``experiment`` is: its code, and the task and agent classes and the root
+    question of trial 0 at the first point of ``grid`` (made twice: a part that differs
+    between the two, as from an unseeded random choice, is left out, not compared)."""
+    at = next(iter(points(grid)), {})
+    parts = [_trial_parts(experiment, at, seed) for _ in range(2)]
+    same = {k: v if parts[1].get(k) == v else None for k, v in parts[0].items()}
+    return Definition(at=at, code=_code(experiment.fn), **same)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _trial_parts(experiment: Experiment, at: dict[str, Any], seed: int) -> dict[str, str | None]:
+    try:
+        made = experiment.trial(at, 0, tree_seed(seed, at, 0))
+        question = f"{made.root.text}\n{made.expected!r}"
+    except Exception:  # the study's rows will say what is wrong with the experiment
+        return {"task": None, "agent": None, "question": None}
+    # Classes by name alone: the module of one defined beside the experiment is named
+    # after how it was run (``python file.py``, ``hch study file.py``).
+    task = type(made.task).__qualname__ if made.task is not None else "none"
+    agent = getattr(made.agent, "__qualname__", None) or type(made.agent).__qualname__
+    return {"task": task, "agent": agent, "question": _digest(question)}
+
+
+def _code(fn: Callable[..., Any]) -> str | None:
+    """A digest of a function's code, without its decorators, docstring or layout."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    node.decorator_list = []
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        node.body = body[1:] or [ast.Pass()]
+    return _digest(ast.dump(node))
 
 
 def _has_attr(spec: str) -> bool:

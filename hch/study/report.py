@@ -5,7 +5,11 @@ cancelled, or status "error" when the tree could not run at all) counts in ``n``
 wrong, because the bureaucracy did not deliver; the table shows those counts in their
 own columns (``failed``, ``errors``) so they are never hidden in the accuracy. A row
 that answered but could not be checked (``correct`` is None with status ok) is left out
-of ``n`` and counted as ``unscored``.
+of ``n`` and counted as ``unscored``. A tree that ran but whose trace could not be
+written has status "error" too (counted in ``errors``) and keeps its ``correct``.
+
+Where rows carry them, the table adds the mean tokens per tree, the cell's total cost
+and the mean seconds per tree (columns left out when they are zero everywhere).
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from rich.table import Table
 from hch.hashing import canonical_json
 from hch.stats import wilson_interval
 from hch.study.results import ResultRow
+from hch.text import printable
 
-__all__ = ["Cell", "parameters", "summarize", "table", "text"]
+__all__ = ["Cell", "error_rows", "parameters", "summarize", "table", "text"]
 
 
 class Cell(BaseModel):
@@ -37,6 +42,9 @@ class Cell(BaseModel):
         low: Lower end of the 95% Wilson interval of ``accuracy``.
         high: Upper end of it.
         nodes: Mean nodes used per tree that ran (rows with status "error" have none).
+        tokens: Mean model tokens (prompt and completion) per tree.
+        cost: Total cost of the cell's model calls, in the prices' currency (USD).
+        duration: Mean seconds per tree.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -51,6 +59,9 @@ class Cell(BaseModel):
     low: float
     high: float
     nodes: float
+    tokens: float = 0.0
+    cost: float = 0.0
+    duration: float = 0.0
 
     @property
     def accuracy(self) -> float | None:
@@ -89,7 +100,7 @@ def _cell(rows: list[ResultRow]) -> Cell:
     right = sum(1 for r in rows if r.correct is True)
     n = len(rows) - unscored
     low, high = wilson_interval(right, n)
-    ran = [r.nodes for r in rows if r.status != "error"]
+    ran = [r.nodes for r in rows if r.status != "error" or r.nodes]
     return Cell(
         params=rows[0].params,
         rows=len(rows),
@@ -101,6 +112,9 @@ def _cell(rows: list[ResultRow]) -> Cell:
         low=low,
         high=high,
         nodes=sum(ran) / len(ran) if ran else 0.0,
+        tokens=sum(r.tokens for r in rows) / len(rows),
+        cost=sum(r.cost for r in rows),
+        duration=sum(r.duration for r in rows) / len(rows),
     )
 
 
@@ -109,14 +123,24 @@ def _grid(rows: Iterable[ResultRow]) -> tuple[list[str], list[list[str]]]:
     rows = list(rows)
     names = parameters(rows)
     cells = summarize(rows)
-    extra = ["unscored"] if any(c.unscored for c in cells) else []
-    headers = [*names, "n", "accuracy", "95% CI", "nodes", "failed", "errors", *extra]
+    optional = [
+        (header, show)
+        for header, show, used in (
+            ("unscored", lambda c: str(c.unscored), any(c.unscored for c in cells)),
+            ("tokens", lambda c: f"{c.tokens:.0f}", any(c.tokens for c in cells)),
+            ("cost", lambda c: f"{c.cost:.4f}", any(c.cost for c in cells)),
+            ("seconds", lambda c: f"{c.duration:.2f}", any(c.duration for c in cells)),
+        )
+        if used
+    ]
+    headers = [*names, "n", "accuracy", "95% CI", "nodes", "failed", "errors"]
+    headers += [header for header, _ in optional]
     lines = []
     for c in cells:
         acc = "-" if c.accuracy is None else f"{c.accuracy:.3f}"
         line = [str(c.params.get(name, "")) for name in names]
         line += [str(c.n), acc, f"{c.low:.3f}-{c.high:.3f}", f"{c.nodes:.1f}"]
-        line += [str(c.failed), str(c.errors)] + ([str(c.unscored)] if extra else [])
+        line += [str(c.failed), str(c.errors)] + [show(c) for _, show in optional]
         lines.append(line)
     return headers, lines
 
@@ -142,3 +166,31 @@ def text(rows: Iterable[ResultRow]) -> str:
         "  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
         for line in [headers, *lines]
     )
+
+
+_LONGEST = 300
+"""Characters of an error message the summary shows (results.jsonl keeps it whole)."""
+
+
+def error_rows(rows: Iterable[ResultRow], most: int = 5) -> str | None:
+    """The errors of rows with status "error", each once with how many rows had it, the
+    first such row's grid point and trial, and its innermost frames (where experiment
+    code broke); None when no row has one. At most ``most`` distinct errors are listed.
+    """
+    found: dict[str, list[ResultRow]] = {}
+    for row in rows:
+        if row.status == "error":
+            found.setdefault(row.error or "(no message)", []).append(row)
+    if not found:
+        return None
+    total = sum(len(group) for group in found.values())
+    lines = [f"errors: {total} rows could not run or kept no trace"]
+    for error, group in list(found.items())[:most]:
+        first = group[0]
+        point = ", ".join(f"{k}={v}" for k, v in first.params.items()) or "no parameters"
+        said = printable(error if len(error) <= _LONGEST else error[:_LONGEST] + "…")
+        lines.append(f"  {len(group)} x {said} (first: {printable(point)}, trial {first.trial})")
+        lines += [f"      at {printable(frame)}" for frame in first.frames]
+    if len(found) > most:
+        lines.append(f"  ... and {len(found) - most} other errors (see results.jsonl)")
+    return "\n".join(lines)

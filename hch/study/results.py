@@ -36,6 +36,10 @@ class ResultRow(BaseModel):
         score: A graded score in [0, 1] where the task gives one, else ``correct``.
         status: The root's status (ok/failed/cancelled/limited), or "error" if the
             tree could not be run at all.
+        error: Why the tree gave no answer, could not run, or kept no trace.
+        frames: For a tree that could not run (an exception in the experiment's code,
+            its scoring or its measure): the innermost frames of the traceback,
+            ``file:line in function``, innermost last.
         metrics: What the trial's ``measure`` made of the tree (empty without one).
     """
 
@@ -57,6 +61,7 @@ class ResultRow(BaseModel):
     cost: float = 0.0
     duration: float = 0.0
     error: str | None = None
+    frames: list[str] = []
     trace: str | None = None
     metrics: dict[str, Any] = {}
 

@@ -15,7 +15,7 @@ from typing import Any
 from hch.errors import ConfigError
 from hch.gc_policy import relaxed_gc
 from hch.study.executor import Executor, Work
-from hch.study.experiments import Experiment, load_experiment
+from hch.study.experiments import Experiment, define, load_experiment
 from hch.study.grid import as_values
 from hch.study.local import LocalLoop
 from hch.study.plan import StudySpec
@@ -33,19 +33,24 @@ def plan_study(
     params: Mapping[str, Any] | None = None,
     trials: int | None = None,
     seed: int | None = None,
+    limits: Mapping[str, float] | None = None,
 ) -> StudySpec:
-    """The study ``experiment`` x grid (defaults overridden by ``params``) x trials x seed."""
+    """The study ``experiment`` x grid (defaults overridden by ``params``) x trials x seed,
+    its trees under ``limits`` (``node_timeout``, ``tree_timeout``) where given."""
     grid = experiment.resolve({k: as_values(v) for k, v in (params or {}).items()})
     try:
         ref = experiment.ref
     except ConfigError:
         ref = f"{experiment.fn.__module__}:{experiment.fn.__qualname__}"
+    seed = experiment.seed if seed is None else seed
     return StudySpec(
         experiment=experiment.name,
         ref=ref,
         grid=grid,
         trials=experiment.trials if trials is None else trials,
-        seed=experiment.seed if seed is None else seed,
+        seed=seed,
+        definition=define(experiment, grid, seed),
+        limits=dict(limits or {}),
     )
 
 
@@ -77,6 +82,7 @@ def run_study(
     backend: str = "asyncio",
     ray: str | None = None,
     executor: Executor | None = None,
+    limits: Mapping[str, float] | None = None,
 ) -> Results:
     """Run every tree of the study not yet in ``out`` and return all of ``out``'s rows.
 
@@ -97,6 +103,8 @@ def run_study(
             ``workers`` CPUs; an address ("auto", "ray://head:10001") joins a cluster.
         executor: Run the trees with this ``Executor`` instead (a Dask or Slurm one,
             say); ``workers`` and ``ray`` are then not used.
+        limits: Limits that replace the experiment's in every tree (``node_timeout``,
+            ``tree_timeout``); recorded in ``study.json``, so a resume keeps them.
 
     Raises:
         ConfigError: a bad parameter, or ``out`` holds another study (StudyMismatch).
@@ -105,7 +113,7 @@ def run_study(
         experiment = load_experiment(experiment)
     if workers < 1 or concurrency < 1:
         raise ConfigError(f"workers and concurrency must be >= 1 (got {workers}, {concurrency})")
-    spec = plan_study(experiment, params=params, trials=trials, seed=seed)
+    spec = plan_study(experiment, params=params, trials=trials, seed=seed, limits=limits)
     traces = TracePolicy(keep=KeepTraces(keep_traces), every=trace_every)
     shown = progress or Quiet()
     with relaxed_gc(), StudyDir(out, spec) as store:

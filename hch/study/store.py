@@ -10,6 +10,7 @@ appended, so every row is in the file exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -48,6 +49,7 @@ class StudyDir:
         self.finished = {row.key for row in self.rows}
         self._out: IO[str] = self.results.open("a", encoding="utf-8")
         self._pending: list[str] = []
+        self._failed: ConfigError | None = None
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._writer = threading.Thread(
@@ -61,7 +63,12 @@ class StudyDir:
         if old is not None:
             _check_same(self.path, old, spec)
             spec = spec.model_copy(
-                update={"grid": merge(old.grid, spec.grid), "trials": max(old.trials, spec.trials)}
+                update={
+                    "grid": merge(old.grid, spec.grid),
+                    "trials": max(old.trials, spec.trials),
+                    "definition": old.definition or spec.definition,
+                    "limits": spec.limits or old.limits,
+                }
             )
         tmp = file.with_suffix(".json.tmp")
         tmp.write_text(spec.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -69,23 +76,47 @@ class StudyDir:
         return spec
 
     def append(self, row: ResultRow) -> None:
-        """Add a row; it reaches the file with the next batch."""
+        """Add a row; it reaches the file with the next batch.
+
+        Raises:
+            ConfigError: once a batch could not be written (a full disk): the study
+                stops; the rows in the file are whole, and a rerun runs the rest.
+        """
+        if self._failed is not None:
+            raise self._failed
         line = row.model_dump_json() + "\n"
         with self._lock:
             self._pending.append(line)
         self.rows.append(row)
 
     def flush(self) -> None:
-        """Write the buffered rows now, in one write."""
+        """Write the buffered rows now, in one write.
+
+        Raises:
+            ConfigError: naming the results file, when it cannot be written.
+        """
         with self._lock:
+            if self._failed is not None:
+                raise self._failed
             if self._pending:
-                self._out.write("".join(self._pending))
-                self._out.flush()
+                try:
+                    self._out.write("".join(self._pending))
+                    self._out.flush()
+                except OSError as exc:
+                    self._failed = ConfigError(
+                        f"cannot write {self.results}: {exc.strerror or exc}; the rows in it "
+                        "are kept (a cut last line is dropped): run the same command again "
+                        "to run the rest"
+                    )
+                    raise self._failed from None
                 self._pending.clear()
 
     def _flush_every(self, seconds: float) -> None:
         while not self._closing.wait(seconds):
-            self.flush()
+            try:
+                self.flush()
+            except ConfigError:
+                return  # the next append or close says so in the study's own thread
 
     def close(self) -> None:
         """Write what is buffered and close the file."""
@@ -93,8 +124,11 @@ class StudyDir:
             return
         self._closing.set()
         self._writer.join()
-        self.flush()
-        self._out.close()
+        try:
+            self.flush()
+        finally:
+            with contextlib.suppress(OSError):  # the flush above said what went wrong
+                self._out.close()
 
     def __enter__(self) -> StudyDir:
         return self
@@ -124,6 +158,7 @@ def read_spec(directory: str | Path) -> StudySpec | None:
 
 
 def _check_same(path: Path, old: StudySpec, new: StudySpec) -> None:
+    """Refuse a run of another study; an older directory without a definition resumes."""
     for what, was, now in (
         ("experiment", old.experiment, new.experiment),
         ("seed", old.seed, new.seed),
@@ -134,6 +169,20 @@ def _check_same(path: Path, old: StudySpec, new: StudySpec) -> None:
                 f"{path} holds a study with {what} {was!r}; this run has {what} {now!r}. "
                 "Resume it with the same experiment, seed and parameters, or use another --out"
             )
+    if old.definition is not None and new.definition is not None:
+        differs = old.definition.differences(new.definition)
+        if differs:
+            raise StudyMismatch(
+                f"{path} holds another experiment named {old.experiment!r}: "
+                f"{', '.join(differs)} differ{'s' if len(differs) == 1 else ''}. "
+                "Resume it with the same experiment, or use another --out"
+            )
+    if new.limits and new.limits != old.limits:
+        raise StudyMismatch(
+            f"{path} holds a study run with limits {_limits(old.limits)}; this run has "
+            f"{_limits(new.limits)}. Resume it with the same limits (or none: the "
+            "recorded ones are used), or use another --out"
+        )
 
 
 def _cut_partial_line(file: Path) -> None:
@@ -145,3 +194,7 @@ def _cut_partial_line(file: Path) -> None:
         end = data.rfind(b"\n") + 1
         if end != len(data):
             fh.truncate(end)
+
+
+def _limits(limits: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in sorted(limits.items())) or "the experiment's own"

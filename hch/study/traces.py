@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["KeepTraces", "TracePolicy", "trace_name"]
+from hch.errors import ConfigError
+
+__all__ = ["KeepTraces", "TracePolicy", "prepare_traces", "trace_name"]
 
 TRACES_DIR = "traces"
 
@@ -41,6 +45,29 @@ class TracePolicy(BaseModel):
         if self.keep is KeepTraces.SAMPLE:
             return trial % self.every == 0
         return self.keep is KeepTraces.FAILURES and failed
+
+
+def prepare_traces(out: Path, policy: TracePolicy) -> None:
+    """Make ``out/traces`` where the policy keeps any trace, before a tree runs.
+
+    Raises:
+        ConfigError: naming the folder and the problem (a file in its place, no
+            permission), so that a study stops before running trees it cannot record.
+    """
+    if policy.keep is KeepTraces.NONE:
+        return
+    folder = out / TRACES_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(
+            f"the traces folder {folder} is a file: move it away, or run with --keep-traces none"
+        ) from None
+    except OSError as exc:
+        problem = exc.strerror or str(exc)
+        raise ConfigError(f"cannot make the traces folder {folder}: {problem}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot write in the traces folder {folder}: permission denied")
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9._+-]+")

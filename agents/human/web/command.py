@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from hch import ConfigError, Limits, Question
+from hch.commands.support import non_negative_int, port, positive, positive_int
 from hch.loading import build, parse_options, parse_path
 from hch.registry import find, registered
 
@@ -44,8 +45,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("-t", "--task-option", action="append", default=[], metavar="KEY=VALUE")
     study = p.add_argument_group("study (with --study)")
     study.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUES")
-    study.add_argument("--trials", type=int, help="trees per grid point")
-    study.add_argument("--concurrency", type=int, default=8, help="trees at once (default: 8)")
+    study.add_argument("--trials", type=positive_int, help="trees per grid point")
+    study.add_argument(
+        "--concurrency", type=positive_int, default=8, help="trees at once (default: 8)"
+    )
     p.add_argument(
         "--agent",
         default="noisy-calculator",
@@ -56,7 +59,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--human-at",
         action="append",
-        type=int,
+        type=non_negative_int,
         default=[],
         metavar="DEPTH",
         help="a depth whose nodes people play (repeatable; default: 0, the root)",
@@ -78,10 +81,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     web = p.add_argument_group("web")
     web.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
-    web.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0: any free)")
+    web.add_argument("--port", type=port, default=8765, help="port (default: 8765; 0: any free)")
     web.add_argument("--token", help="access token (default: a fresh random one)")
     web.add_argument(
-        "--lease", type=float, default=60.0, help="seconds a workspace stays with a silent person"
+        "--lease",
+        type=positive,
+        default=60.0,
+        help="seconds a workspace stays with a silent person",
     )
     web.add_argument("--exit-when-done", action="store_true", help="stop once the tree is finished")
     p.add_argument("--backend", choices=["asyncio", "trio"], default="asyncio")
