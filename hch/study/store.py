@@ -21,6 +21,7 @@ from hch.errors import ConfigError, StudyMismatch
 from hch.study.grid import merge
 from hch.study.plan import StudySpec
 from hch.study.results import RESULTS_FILE, ResultRow, load
+from hch.study.rows import RowBatch, StudyRows
 
 __all__ = ["FLUSH_EVERY", "STUDY_FILE", "StudyDir", "read_spec"]
 
@@ -34,7 +35,8 @@ class StudyDir:
 
     Attributes:
         rows: Every row of the directory: those found when it was opened, then each
-            appended one, in order (what ``results.jsonl`` holds once flushed).
+            appended one, in order (what ``results.jsonl`` holds once flushed); rows
+            added as text are read when first asked for.
         finished: The keys of the rows found when it was opened.
     """
 
@@ -44,7 +46,7 @@ class StudyDir:
         self.spec = self._record(spec)
         self.results = self.path / RESULTS_FILE
         _cut_partial_line(self.results)
-        self.rows: list[ResultRow] = list(load(self.path)) if self.results.exists() else []
+        self.rows = StudyRows(load(self.path) if self.results.exists() else [])
         self.finished = {row.key for row in self.rows}
         self._out: IO[str] = self.results.open("a", encoding="utf-8")
         self._pending: list[str] = []
@@ -70,10 +72,13 @@ class StudyDir:
 
     def append(self, row: ResultRow) -> None:
         """Add a row; it reaches the file with the next batch."""
-        line = row.model_dump_json() + "\n"
+        self.add(RowBatch.of([row]))
+
+    def add(self, batch: RowBatch) -> None:
+        """Add a batch of rows; its lines reach the file, as they are, with the next write."""
         with self._lock:
-            self._pending.append(line)
-        self.rows.append(row)
+            self._pending.append(batch.lines)
+        self.rows.add(batch)
 
     def flush(self) -> None:
         """Write the buffered rows now, in one write."""
