@@ -4,8 +4,10 @@
 process pool (``--workers 2``), whose start-up is included in its time. Each run goes
 into a fresh directory with traces off, so only running and recording rows is timed.
 One-node trees (the root answers at once) show what a study costs per tree besides the
-tree itself: planning, executors, rows and their file. Settings are interleaved and the
-best of ``--repeat`` runs counts, since the machine may be shared.
+tree itself: planning, executors, rows and their file. "CPU here" is this process's CPU
+time per tree: with workers, what the parent spends (planning, sending jobs, writing
+rows), which caps the rate when it nears a worker's own cost per tree. Settings are
+interleaved and the best of ``--repeat`` runs counts, since the machine may be shared.
 
 Run: ``.venv/bin/python benchmarks/study.py [--trials 200] [--trees 40000] [--repeat 3]``
 """
