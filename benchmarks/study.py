@@ -4,8 +4,10 @@
 process pool (``--workers 2``), whose start-up is included in its time. Each run goes
 into a fresh directory with traces off, so only running and recording rows is timed.
 One-node trees (the root answers at once) show what a study costs per tree besides the
-tree itself: planning, executors, rows and their file. Settings are interleaved and the
-best of ``--repeat`` runs counts, since the machine may be shared.
+tree itself: planning, executors, rows and their file. "CPU here" is this process's CPU
+time per tree: with workers, what the parent spends (planning, sending jobs, writing
+rows), which caps the rate when it nears a worker's own cost per tree. Settings are
+interleaved and the best of ``--repeat`` runs counts, since the machine may be shared.
 
 Run: ``.venv/bin/python benchmarks/study.py [--trials 200] [--trees 40000] [--repeat 3]``
 """
@@ -35,23 +37,29 @@ def one_node(n: int, trial: int) -> Trial:
     return Trial(agent=echo, question=str(trial), truth=str(trial))
 
 
-def trees_per_second(experiment: Experiment, workers: int, trials: int) -> float:
-    """Rate of one run of ``experiment`` with ``workers`` processes."""
+def trees_per_second(experiment: Experiment, workers: int, trials: int) -> tuple[float, float]:
+    """Rate of one run of ``experiment`` with ``workers`` processes, and the CPU time this
+    process spent per tree (with workers: planning, sending jobs, writing rows)."""
     with tempfile.TemporaryDirectory() as out:
+        cpu = time.process_time()
         start = time.perf_counter()
         rows = run_study(experiment, out, trials=trials, workers=workers, keep_traces="none")
-        return len(rows) / (time.perf_counter() - start)
+        wall = time.perf_counter() - start
+        return len(rows) / wall, (time.process_time() - cpu) / len(rows)
 
 
 def compare(name: str, experiment: Experiment, trials: int, repeat: int) -> float:
     """Print the best rates with 1 and 2 workers; return their ratio."""
     best = {1: 0.0, 2: 0.0}
+    parent = {1: float("inf"), 2: float("inf")}
     for _ in range(repeat):
         for workers in best:
-            best[workers] = max(best[workers], trees_per_second(experiment, workers, trials))
+            rate, cpu = trees_per_second(experiment, workers, trials)
+            best[workers] = max(best[workers], rate)
+            parent[workers] = min(parent[workers], cpu)
     print(f"{name}")
-    print(f"  1 worker:  {best[1]:8.0f} trees/s")
-    print(f"  2 workers: {best[2]:8.0f} trees/s")
+    print(f"  1 worker:  {best[1]:8.0f} trees/s   CPU here {parent[1] * 1e6:6.1f} us/tree")
+    print(f"  2 workers: {best[2]:8.0f} trees/s   CPU here {parent[2] * 1e6:6.1f} us/tree")
     print(f"  ratio:     {best[2] / best[1]:8.2f}x")
     return best[2] / best[1]
 

@@ -8,6 +8,7 @@ node from its depth and path.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import json
 import types
@@ -204,13 +205,24 @@ def _check_async(a: object) -> None:
     """
     method = getattr(a, "answer", None)
     method = getattr(method, "__func__", method)
-    if callable(method):
-        method = inspect.unwrap(method)
-    if inspect.isfunction(method) and not inspect.iscoroutinefunction(method):
+    try:
+        sync = _sync_function(method)
+    except TypeError:  # an unhashable callable: judged afresh
+        sync = _sync_function.__wrapped__(method)
+    if sync:
         raise AgentError(
             f"{type(a).__qualname__}.answer must be a coroutine: write it as "
             "`async def answer(self, question, ctx)` (hch awaits it at every node)"
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _sync_function(method: object) -> bool:
+    """Whether ``method`` is (or wraps) a plain ``def`` function; remembered per method,
+    since a study asks it of the same agent class once per tree."""
+    if callable(method):
+        method = inspect.unwrap(method)
+    return inspect.isfunction(method) and not inspect.iscoroutinefunction(method)
 
 
 def as_policy(agent_or_policy: Agent | Policy | AgentFunction) -> Policy:
@@ -220,11 +232,13 @@ def as_policy(agent_or_policy: Agent | Policy | AgentFunction) -> Policy:
         AgentError: for an agent whose ``answer`` is not ``async def``, or for something
             that is neither an agent nor a callable.
     """
-    if isinstance(agent_or_policy, Agent):
+    # What isinstance(x, Agent) checks (an ``answer`` attribute), without the runtime
+    # Protocol machinery, which costs more than some whole trees, once per tree.
+    if getattr(agent_or_policy, "answer", None) is not None:
         _check_async(agent_or_policy)
-        return _Fixed(agent_or_policy)
+        return _Fixed(agent_or_policy)  # type: ignore[arg-type]
     if inspect.iscoroutinefunction(agent_or_policy):
-        return _Fixed(FunctionAgent(agent_or_policy))  # type: ignore[arg-type]
+        return _Fixed(FunctionAgent(agent_or_policy))
     if callable(agent_or_policy):
         return agent_or_policy  # type: ignore[return-value]
     raise AgentError(

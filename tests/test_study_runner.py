@@ -19,6 +19,7 @@ from hch.study import (
     LocalLoop,
     ResultRow,
     Results,
+    RowBatch,
     Work,
     chunked,
     drain,
@@ -59,18 +60,18 @@ class ThreadChunks:
         self.pool = ThreadPoolExecutor(2)
         self.chunks_run = 0
 
-    def submit(self, chunk: list[Job]) -> Future[list[ResultRow]]:
-        def run() -> list[ResultRow]:
+    def submit(self, chunk: list[Job]) -> Future[RowBatch]:
+        def run() -> RowBatch:
             rows: list[ResultRow] = []
-            LocalLoop().run(replace(self.work, jobs=chunk), rows.append)
+            LocalLoop().run(replace(self.work, jobs=chunk), lambda batch: rows.extend(batch.read()))
             self.chunks_run += 1
-            return rows
+            return RowBatch.of(rows)
 
         return self.pool.submit(run)
 
     def wait(
-        self, pending: list[Future[list[ResultRow]]]
-    ) -> tuple[list[list[ResultRow]], list[Future[list[ResultRow]]]]:
+        self, pending: list[Future[RowBatch]]
+    ) -> tuple[list[RowBatch], list[Future[RowBatch]]]:
         finished, rest = wait(pending, return_when=FIRST_COMPLETED)
         return [f.result() for f in finished], list(rest)
 
@@ -79,11 +80,11 @@ class Threads:
     def __init__(self) -> None:
         self.runners: list[ThreadChunks] = []
 
-    def run(self, work: Work, on_row: Callable[[ResultRow], None]) -> None:
+    def run(self, work: Work, on_rows: Callable[[RowBatch], None]) -> None:
         runner = ThreadChunks(work)
         self.runners.append(runner)
         with runner.pool:
-            drain(runner, chunked(work.jobs, 2), 3, on_row)
+            drain(runner, chunked(work.jobs, 2), 3, on_rows)
 
 
 def test_a_new_executor_is_one_small_class(tmp_path: Path) -> None:
@@ -174,8 +175,8 @@ class Recorder:
     def start(self, name: str, total: int, done: int) -> None:
         self.started = (name, total, done)
 
-    def advance(self, row: ResultRow) -> None:
-        self.rows.append(row)
+    def advance(self, rows: RowBatch) -> None:
+        self.rows.extend(rows.read())
 
     def stop(self) -> None:
         self.stopped = True

@@ -11,6 +11,7 @@ from hch.study.pool import ProcessPool
 from hch.study.progress import BarProgress, Quiet, StudyProgress
 from hch.study.report import Cell, summarize, table
 from hch.study.results import ResultRow, Results, load
+from hch.study.rows import RowBatch
 from hch.study.runner import executor_for, plan_study, run_study
 from hch.study.traces import KeepTraces, TracePolicy
 
@@ -30,6 +31,7 @@ __all__ = [
     "RayCluster",
     "ResultRow",
     "Results",
+    "RowBatch",
     "StudyProgress",
     "StudySpec",
     "TracePolicy",

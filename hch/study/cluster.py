@@ -12,10 +12,10 @@ import os
 from typing import Any
 
 from hch.errors import ConfigError
-from hch.study.executor import OnRow, Work, chunked, drain
+from hch.study.executor import OnRows, Work, chunked, drain
 from hch.study.plan import Job
 from hch.study.pool import run_chunk
-from hch.study.results import ResultRow, read_rows
+from hch.study.rows import RowBatch
 
 __all__ = ["RayCluster"]
 
@@ -39,7 +39,7 @@ class RayCluster:
         self.address = address
         self.workers = workers
 
-    def run(self, work: Work, on_row: OnRow) -> None:
+    def run(self, work: Work, on_rows: OnRows) -> None:
         ray = _ray()
         started = not ray.is_initialized()
         if started:
@@ -56,7 +56,7 @@ class RayCluster:
                 _Tasks(ray, work),
                 chunked(work.jobs, self.workers, work.concurrency),
                 2 * self.workers,
-                on_row,
+                on_rows,
             )
         finally:
             if started:
@@ -75,6 +75,6 @@ class _Tasks:
     def submit(self, chunk: list[Job]) -> Any:
         return self.task.remote(self.ref, chunk, *self.args)
 
-    def wait(self, pending: list[Any]) -> tuple[list[list[ResultRow]], list[Any]]:
+    def wait(self, pending: list[Any]) -> tuple[list[RowBatch], list[Any]]:
         finished, rest = self.ray.wait(pending, num_returns=1)
-        return [read_rows(self.ray.get(finished[0]))], list(rest)
+        return [self.ray.get(finished[0])], list(rest)

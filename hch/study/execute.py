@@ -32,11 +32,14 @@ async def run_job(
     job: Job,
     out: Path,
     traces: TracePolicy,
+    ref: str | None,
     limits: Mapping[str, float] | None = None,
 ) -> ResultRow:
     """Run one tree; any exception (experiment, agent, scoring) becomes an "error" row.
 
-    ``limits`` (``node_timeout``, ``tree_timeout``) replace the trial's own.
+    ``ref`` is where other processes import the experiment (None: they cannot), found
+    once per run: looking it up costs as much as a small tree. ``limits``
+    (``node_timeout``, ``tree_timeout``) replace the trial's own.
     """
     base = {"study": experiment.name, "params": job.params, "trial": job.trial, "seed": job.seed}
     try:
@@ -50,7 +53,7 @@ async def run_job(
             task=getattr(trial.task, "name", None),
             truth=trial.expected,
             meta={**trial.meta, "params": job.params, "trial": job.trial},
-            spec=_spec(experiment, job),
+            spec=_spec(ref, job),
         )
         row = _row(base, trial, tree)
     except Exception as exc:
@@ -87,10 +90,11 @@ async def run_jobs(
     prepare_traces(out, traces)
     spec = read_spec(out)
     limits = spec.limits if spec is not None else {}
+    ref = _ref(experiment)
 
     async def lane() -> None:
         for job in jobs:  # lanes share the iterator: each job is taken exactly once
-            on_row(await run_job(experiment, job, out, traces, limits))
+            on_row(await run_job(experiment, job, out, traces, ref, limits))
 
     async with anyio.create_task_group() as tg:
         for _ in range(concurrency):
@@ -123,15 +127,21 @@ def _row(base: dict[str, object], trial: Trial, tree: Tree) -> ResultRow:
     )
 
 
-def _spec(experiment: Experiment, job: Job) -> Spec | None:
-    """How a replay rebuilds this tree's agent: the experiment's trial, where another
-    process can import the experiment; else (None) from the agent itself."""
+def _ref(experiment: Experiment) -> str | None:
+    """Where another process imports ``experiment``; None where it cannot."""
     try:
-        ref = experiment.ref
+        return experiment.ref
     except ConfigError:
         return None
+
+
+def _spec(ref: str | None, job: Job) -> Spec | None:
+    """How a replay rebuilds this tree's agent: the experiment's trial, where another
+    process can import the experiment (``ref``); else (None) from the agent itself."""
+    if ref is None:
+        return None
     params = {"params": job.params, "trial": job.trial, "seed": job.seed}
-    return Spec(kind="experiment", target=ref, params=params)
+    return Spec.model_construct(kind="experiment", target=ref, params=params)  # valid as made
 
 
 def _describe(exc: BaseException) -> str:

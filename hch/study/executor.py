@@ -1,8 +1,10 @@
 """How a study's trees get run: one interface over a local loop, a process pool and Ray.
 
 The runner hands an executor a ``Work`` (which jobs, where they write, how) and a
-callback; the executor runs the trees wherever it runs them and calls ``on_row`` for
-each row in the runner's own process, which alone appends rows to the results file.
+callback; the executor runs the trees wherever it runs them and calls ``on_rows`` with
+each batch of finished rows in the runner's own process, which alone appends them to
+the results file. Rows travel as a ``RowBatch``: validated and serialized where the
+trees ran, appended by the runner as they are.
 Executors that farm out chunks of jobs (processes, a cluster) share ``drain``; a new
 one (Dask, Slurm) is a ``ChunkRunner`` with ``submit`` and ``wait`` in a small module.
 """
@@ -17,12 +19,12 @@ from typing import Protocol, TypeVar
 
 from hch.study.experiments import Experiment
 from hch.study.plan import Job
-from hch.study.results import ResultRow
+from hch.study.rows import RowBatch
 from hch.study.traces import TracePolicy
 
-__all__ = ["CHUNK_MAX", "ChunkRunner", "Executor", "OnRow", "Work", "chunked", "drain"]
+__all__ = ["CHUNK_MAX", "ChunkRunner", "Executor", "OnRows", "Work", "chunked", "drain"]
 
-OnRow = Callable[[ResultRow], None]
+OnRows = Callable[[RowBatch], None]
 H = TypeVar("H")
 
 
@@ -50,9 +52,9 @@ class Work:
 
 
 class Executor(Protocol):
-    """Runs a study's jobs; ``on_row`` sees every row, in the caller's process."""
+    """Runs a study's jobs; ``on_rows`` sees every row, in batches, in the caller's process."""
 
-    def run(self, work: Work, on_row: OnRow) -> None: ...
+    def run(self, work: Work, on_rows: OnRows) -> None: ...
 
 
 class ChunkRunner(Protocol[H]):
@@ -60,7 +62,7 @@ class ChunkRunner(Protocol[H]):
 
     def submit(self, chunk: list[Job]) -> H: ...
 
-    def wait(self, pending: list[H]) -> tuple[list[list[ResultRow]], list[H]]:
+    def wait(self, pending: list[H]) -> tuple[list[RowBatch], list[H]]:
         """The rows of chunks that finished (at least one), and those still pending."""
         ...
 
@@ -83,13 +85,12 @@ def chunked(jobs: Sequence[Job], workers: int, concurrency: int = 1) -> Iterator
 
 
 def drain(
-    runner: ChunkRunner[H], chunks: Iterator[list[Job]], in_flight: int, on_row: OnRow
+    runner: ChunkRunner[H], chunks: Iterator[list[Job]], in_flight: int, on_rows: OnRows
 ) -> None:
-    """Keep ``in_flight`` chunks submitted until every chunk's rows reached ``on_row``."""
+    """Keep ``in_flight`` chunks submitted until every chunk's rows reached ``on_rows``."""
     pending = [runner.submit(chunk) for chunk in islice(chunks, in_flight)]
     while pending:
         finished, pending = runner.wait(pending)
         for rows in finished:
-            for row in rows:
-                on_row(row)
+            on_rows(rows)
             pending.extend(runner.submit(chunk) for chunk in islice(chunks, 1))

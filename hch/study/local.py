@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from hch.loop import run_sync
 from hch.study.execute import run_jobs
-from hch.study.executor import OnRow, Work
+from hch.study.executor import OnRows, Work
+from hch.study.results import ResultRow
+from hch.study.rows import RowBatch
 
 __all__ = ["LocalLoop"]
 
@@ -16,7 +18,10 @@ __all__ = ["LocalLoop"]
 class LocalLoop:
     """Runs the study here, on one event loop."""
 
-    def run(self, work: Work, on_row: OnRow) -> None:
+    def run(self, work: Work, on_rows: OnRows) -> None:
+        def on_row(row: ResultRow) -> None:
+            on_rows(RowBatch.of([row]))
+
         run_sync(
             run_jobs,
             work.experiment,

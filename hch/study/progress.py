@@ -15,17 +15,21 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from hch.study.results import ResultRow
+from hch.study.rows import RowBatch
 
 __all__ = ["BarProgress", "Quiet", "StudyProgress", "progress_for"]
 
 
 class StudyProgress(Protocol):
-    """Told when a study starts, as each row is written, and when it stops."""
+    """Told when a study starts, as each batch of rows is written, and when it stops.
+
+    A batch carries its counts (``count``, ``scored``, ``correct``, ``errors``); its
+    rows, where wanted, are ``rows.read()``.
+    """
 
     def start(self, name: str, total: int, done: int) -> None: ...
 
-    def advance(self, row: ResultRow) -> None: ...
+    def advance(self, rows: RowBatch) -> None: ...
 
     def stop(self) -> None: ...
 
@@ -36,7 +40,7 @@ class Quiet:
     def start(self, name: str, total: int, done: int) -> None:
         pass
 
-    def advance(self, row: ResultRow) -> None:
+    def advance(self, rows: RowBatch) -> None:
         pass
 
     def stop(self) -> None:
@@ -68,14 +72,13 @@ class BarProgress:
             name, total=total, completed=done, rate="-", accuracy="-", errors=0
         )
 
-    def advance(self, row: ResultRow) -> None:
+    def advance(self, rows: RowBatch) -> None:
         if self._task is None:
             return
-        if row.correct is not None:
-            self._scored += 1
-            self._correct += row.correct
-        self._errors += row.status != "ok"
-        self._bar.advance(self._task)
+        self._scored += rows.scored
+        self._correct += rows.correct
+        self._errors += rows.errors
+        self._bar.advance(self._task, rows.count)
         speed = self._bar.tasks[self._task].speed
         self._bar.update(
             self._task,

@@ -73,7 +73,7 @@ class ResultRow(BaseModel):
 class Results(Sequence[ResultRow]):
     """The rows of a study directory, in the order they finished."""
 
-    def __init__(self, rows: list[ResultRow]) -> None:
+    def __init__(self, rows: Sequence[ResultRow]) -> None:
         self.rows = rows
 
     def __getitem__(self, i: int) -> ResultRow:  # type: ignore[override]

@@ -20,7 +20,8 @@ from hch.study.grid import as_values
 from hch.study.local import LocalLoop
 from hch.study.plan import StudySpec
 from hch.study.progress import Quiet, StudyProgress
-from hch.study.results import ResultRow, Results
+from hch.study.results import Results
+from hch.study.rows import RowBatch
 from hch.study.store import StudyDir
 from hch.study.traces import KeepTraces, TracePolicy
 
@@ -121,9 +122,9 @@ def run_study(
         todo = [job for job in spec.jobs() if not finished or job.key not in finished]
         shown.start(experiment.name, spec.size, spec.size - len(todo))
 
-        def write(row: ResultRow) -> None:
-            store.append(row)
-            shown.advance(row)
+        def write(rows: RowBatch) -> None:
+            store.add(rows)
+            shown.advance(rows)
 
         try:
             if todo:

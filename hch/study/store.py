@@ -22,6 +22,7 @@ from hch.errors import ConfigError, StudyMismatch
 from hch.study.grid import merge
 from hch.study.plan import StudySpec
 from hch.study.results import RESULTS_FILE, ResultRow, load
+from hch.study.rows import RowBatch, StudyRows
 
 __all__ = ["FLUSH_EVERY", "STUDY_FILE", "StudyDir", "read_spec"]
 
@@ -35,7 +36,8 @@ class StudyDir:
 
     Attributes:
         rows: Every row of the directory: those found when it was opened, then each
-            appended one, in order (what ``results.jsonl`` holds once flushed).
+            appended one, in order (what ``results.jsonl`` holds once flushed); rows
+            added as text are read when first asked for.
         finished: The keys of the rows found when it was opened.
     """
 
@@ -45,7 +47,7 @@ class StudyDir:
         self.spec = self._record(spec)
         self.results = self.path / RESULTS_FILE
         _cut_partial_line(self.results)
-        self.rows: list[ResultRow] = list(load(self.path)) if self.results.exists() else []
+        self.rows = StudyRows(load(self.path) if self.results.exists() else [])
         self.finished = {row.key for row in self.rows}
         self._out: IO[str] = self.results.open("a", encoding="utf-8")
         self._pending: list[str] = []
@@ -76,7 +78,11 @@ class StudyDir:
         return spec
 
     def append(self, row: ResultRow) -> None:
-        """Add a row; it reaches the file with the next batch.
+        """Add a row; it reaches the file with the next batch."""
+        self.add(RowBatch.of([row]))
+
+    def add(self, batch: RowBatch) -> None:
+        """Add a batch of rows; its lines reach the file, as they are, with the next write.
 
         Raises:
             ConfigError: once a batch could not be written (a full disk): the study
@@ -84,10 +90,9 @@ class StudyDir:
         """
         if self._failed is not None:
             raise self._failed
-        line = row.model_dump_json() + "\n"
         with self._lock:
-            self._pending.append(line)
-        self.rows.append(row)
+            self._pending.append(batch.lines)
+        self.rows.add(batch)
 
     def flush(self) -> None:
         """Write the buffered rows now, in one write.
