@@ -158,7 +158,7 @@ class FallibleDistiller(BaseModel):
         carrying it, when there is a meme."""
         fitted: Any = self.student.model_copy(update={"p_error": p_error})
         if self.meme is None:
-            return fitted  # type: ignore[no-any-return]
+            return fitted
         return misbehave(
             fitted,
             Inject(meme=self.meme, p=meme_rate, mode=self.mode),

@@ -91,11 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"IDA: fidelity {args.fidelity}, meme rate {args.meme_rate}, inherit {args.inherit}, "
         f"placement {args.placement}, {args.trials} trees per epoch"
     )
-    print(title)
 
     def shown(record: EpochRecord) -> None:
-        print(f"  epoch {record.epoch}: accuracy {record.accuracy.text()}, "
-              f"capture {record.capture.text()}", flush=True)
+        print(
+            f"  epoch {record.epoch}: accuracy {record.accuracy.text()}, "
+            f"capture {record.capture.text()}",
+            flush=True,
+        )
 
     records = run_ida(
         trial,
