@@ -261,3 +261,11 @@ def test_an_agent_of_another_task_fails_its_trees_not_the_run(tmp_path: Path) ->
 
     (record,) = run_ida(lookup, base_agent(d), d, tmp_path, epochs=1, trials=5)  # type: ignore[arg-type]
     assert record.failed == 5 and record.accuracy.hits == 0
+
+
+def test_the_public_names_are_listed_sorted() -> None:
+    import hch.ida
+
+    public = {n for n in vars(hch.ida) if not n.startswith("_")}
+    assert hch.ida.__all__ == sorted(hch.ida.__all__, key=lambda n: (not n.isupper(), n))
+    assert set(hch.ida.__all__) == public

@@ -19,8 +19,8 @@ question alone, and ``F(e)`` the error of the amplified tree whose agents err wi
 ``e``. A distiller of perfect fidelity makes an agent exactly as good alone as the tree
 it imitates, so without memes ``e_{k+1} = F(e_k)``, and the run settles where
 amplifying no longer helps, ``e* = F(e*)``, wherever ``F`` crosses the diagonal with a
-slope below 1. With the ladder placement the agents of successive epochs, and so the
-tree, become the same agent, and the run settles at the same ``e*``.
+slope below 1. A ladder run that settles has the same agent at every depth there, so
+it settles at the same ``e*``.
 ``agents.distill`` derives ``F`` in closed form for its simulated distiller
 (``calculator_fixed_point``), and the tests check that a simulated run converges to it.
 With imperfect fidelity the distilled agent mixes the tree's behaviour with a fresh

@@ -47,7 +47,8 @@ class EpochOutcome:
         accuracy: Right roots, with their interval.
         capture: Roots that carry a meme, with their interval.
         memes: The meme and error counts of every tree added up.
-        rows: One result row per tree (``row.metrics["memes"]`` holds its meme counts).
+        rows: One result row per tree, in trial order (``row.metrics["memes"]`` holds
+            its meme counts).
         directory: The epoch's study directory (its kept traces are in ``traces/``).
     """
 
@@ -222,8 +223,10 @@ def _measured(made: Trial) -> Trial:
 
 
 def _epoch_rows(rows: Results, epoch: int, trials: int) -> Results:
-    """The epoch's first ``trials`` trees (a directory may hold more from a longer run)."""
-    return Results([r for r in rows if r.params.get("epoch") == epoch and r.trial < trials])
+    """The epoch's first ``trials`` trees in trial order, however they finished (a
+    directory may hold more from a longer run)."""
+    kept = [r for r in rows if r.params.get("epoch") == epoch and r.trial < trials]
+    return Results(sorted(kept, key=lambda r: r.trial))
 
 
 def _outcome(epoch: int, agent: Any, rows: Results, directory: Path) -> EpochOutcome:
