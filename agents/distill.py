@@ -172,6 +172,8 @@ class FallibleDistiller(BaseModel):
         p_error = fit_p_error(error, self.ops, self.student.capacity)
         capture = outcome.capture.value or 0.0
         births = min(1.0, f * self.inheritance * capture + (1 - f) * self.meme_rate)
+        if self.meme is None:
+            births = 0.0  # nothing to inject
         fitted = {
             "p_error": p_error,
             "meme_rate": births,

@@ -132,7 +132,10 @@ def test_the_distilled_agent_mixes_tree_and_student_by_fidelity(
     assert made.fitted["error"] == pytest.approx(f * tree_error + (1 - f) * student_error)
     assert made.fitted["p_error"] == pytest.approx(fit_p_error(made.fitted["error"], 15, 4.0))
     capture = captured / (right + wrong + captured)
-    births = min(1.0, f * inherit * capture + (1 - f) * rate) if rate else 0.0
+    births = min(1.0, f * inherit * capture + (1 - f) * rate)
+    assert (d.meme is None) == (rate == 0)  # the study's distiller: a meme only with a rate
+    if d.meme is None:
+        births = 0.0
     assert made.fitted["meme_rate"] == pytest.approx(births)
     assert made.fitted["p_handoff"] == STUDENT.p_handoff
 
