@@ -9,7 +9,7 @@ REAL_STAMP := $(VENV)/.real-model
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
 .PHONY: setup run test lint typecheck unit bench clean real-model test-real browser \
-	memes memetic-selection grounding concealment real-memes
+	memes memetic-selection grounding concealment real-memes ida
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ memes: memetic-selection grounding concealment
 memetic-selection grounding concealment: $(STAMP)
 	rm -rf runs/$(subst -,_,$@)
 	$(BIN)/python -m experiments.$(subst -,_,$@) --out runs/$(subst -,_,$@)
+
+# IDA across epochs from scratch: accuracy and meme capture per epoch with intervals,
+# plots in runs/ida_epochs/plots/ (about 15 seconds).
+ida: $(STAMP)
+	rm -rf runs/ida_epochs
+	$(BIN)/python -m experiments.ida_epochs --out runs/ida_epochs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
