@@ -19,6 +19,7 @@ text (reverse) or its one number (sum) against the numbers in the revealed quest
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from collections.abc import Sequence
@@ -90,8 +91,8 @@ def list_parts(items: Sequence[int], chunk: int, fanout: int = 2) -> list[Conten
             return index
         leaves = -(-(hi - lo) // chunk)
         per = -(-leaves // fanout)  # leaves under each sub-part, the last may have fewer
-        bounds = list(range(lo, hi, per * chunk)) + [hi]
-        subs = [place(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+        bounds = [*range(lo, hi, per * chunk), hi]
+        subs = [place(a, b) for a, b in itertools.pairwise(bounds)]
         refs = " ".join(f"${i}" for i in range(1, len(subs) + 1))
         parts[index - 1] = Content(text=refs, pointers=tuple(f"task:{k}" for k in subs))
         return index
