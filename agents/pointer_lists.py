@@ -32,10 +32,17 @@ The law, on top of the shared one (``agents.noise``):
   root with ``(1 - p_filter) ** r``, ``r`` the number of reading ancestors.
 
 Every slip is noted on its node (``slips=[kind, ...]``, ``agents.noise.Slips``).
+
+Closed forms for a tree deep enough to reach every leaf part (``accuracy`` and
+``meme_capture`` compute them on a sample's parts): a reverse is right when no unit,
+copy, combining step or pointer slips; a node's answer carries the meme with
+``q = m`` when it works alone, and, when it delegates, ``q = 1 - prod(1 - q_child)``
+if it forwards unread, ``(1 - p_filter)`` times that if it reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -69,6 +76,55 @@ class PointerLists(Fallible):
     p_meme: float = Field(0.0, ge=0, le=1)
     p_filter: float = Field(0.5, ge=0, le=1)
     meme: Meme = LEDGER
+
+    # -- the law in closed form ----------------------------------------------------------
+    def accuracy(self, parts: Sequence[Content]) -> float:
+        """Chance the root's reverse of a list held in ``parts`` (a sample's
+        ``question.parts``) is right, in a tree deep enough for every part; numbers that
+        a slip makes equal by chance are neglected."""
+
+        def items(k: int) -> int:
+            part = parts[k - 1]
+            if part.pointers:
+                return sum(items(_index(p)) for p in part.pointers)
+            return len(numbers(part.text))
+
+        def alone(n: int) -> float:
+            return (1 - self.solo_rate(n)) ** n
+
+        def right(k: int) -> float:
+            part = parts[k - 1]
+            if not part.pointers or self.read == "all":
+                return alone(items(k))
+            subs = [_index(p) for p in part.pointers]
+            below = 1.0
+            for sub in subs:
+                below *= right(sub)
+            kept = (1 - self.p_error) * (1 - self.p_wrong_pointer) ** len(subs)
+            if self.read == "forward":
+                kept *= (1 - self.p_wrong_pointer) ** len(subs)
+            else:
+                kept *= alone(sum(items(sub) for sub in subs))
+            return (1 - self.p_overread) * below * kept + self.p_overread * alone(items(k))
+
+        return right(1)
+
+    def meme_capture(self, parts: Sequence[Content], op: PointerOp = "reverse") -> float:
+        """Chance the root's answer carries the meme, in a tree deep enough for every
+        part and without pointer slips (``p_wrong_pointer`` is taken as 0)."""
+        blind = op == "reverse" and self.read == "forward"
+
+        def q(k: int) -> float:
+            part = parts[k - 1]
+            if not part.pointers or self.read == "all":
+                return self.p_meme
+            none = 1.0
+            for p in part.pointers:
+                none *= 1 - q(_index(p))
+            up = (1 - none) * (1 if blind else 1 - self.p_filter)
+            return (1 - self.p_overread) * up + self.p_overread * self.p_meme
+
+        return q(1)
 
     async def answer(self, question: Question, ctx: Context) -> Answer:
         op = read_op(question)
@@ -188,3 +244,8 @@ class PointerLists(Fallible):
             return Answer(text=text, data=value, memes=frozenset(memes))
         held = ctx.hold(text, data=value, memes=memes)
         return Answer(text="$1", pointers=(held,))
+
+
+def _index(pointer: PointerId) -> int:
+    """The part number of a task pointer ``task:k``."""
+    return int(pointer.rpartition(":")[2])

@@ -96,6 +96,7 @@ class PointerCounts(BaseModel):
         unread_share: Per tree with content at the root, the unread share of pieces.
         unread_char_share: The same in characters.
         unlocks: Unlocks per tree.
+        busiest: Per tree, the most unlocks one node made (what one node had to read).
         unlock_share: Per tree, the share of its budget used that went to unlocks.
         unlock_cost: Budget all unlocks used.
         budget_used: Budget all trees used.
@@ -113,6 +114,7 @@ class PointerCounts(BaseModel):
     unread_share: Mean = Mean()
     unread_char_share: Mean = Mean()
     unlocks: Mean = Mean()
+    busiest: Mean = Mean()
     unlock_share: Mean = Mean()
     unlock_cost: int = 0
     budget_used: int = 0
@@ -146,6 +148,7 @@ class PointerCounts(BaseModel):
             unread_share=Mean.one(units[0] / units[1] if units[1] else None),
             unread_char_share=Mean.one(chars[0] / chars[1] if chars[1] else None),
             unlocks=Mean.one(tp.n_unlocks),
+            busiest=Mean.one(max(tp.unlocks.values(), default=0)),
             unlock_share=Mean.one(tp.unlock_cost / tp.budget_used if tp.budget_used else None),
             unlock_cost=tp.unlock_cost,
             budget_used=tp.budget_used,
@@ -165,6 +168,7 @@ class PointerCounts(BaseModel):
             unread_share=self.unread_share + other.unread_share,
             unread_char_share=self.unread_char_share + other.unread_char_share,
             unlocks=self.unlocks + other.unlocks,
+            busiest=self.busiest + other.busiest,
             unlock_share=self.unlock_share + other.unlock_share,
             unlock_cost=self.unlock_cost + other.unlock_cost,
             budget_used=self.budget_used + other.budget_used,
@@ -209,8 +213,9 @@ def pointer_metrics(tree: Tree, task: Any = None) -> dict[str, Any]:
     revealed tree, so ``hch.analysis.memes.study_memes`` sees memes inside content).
     With ``task`` (bind it with ``functools.partial``) errors are followed too.
     """
-    counts = PointerCounts.of(trace_pointers(tree))
-    memes = MemeCounts.of(trace_memes(revealed_tree(tree), task=task))
+    tm = trace_memes(revealed_tree(tree), task=task)
+    counts = PointerCounts.of(trace_pointers(tree, tree_memes=tm))
+    memes = MemeCounts.of(tm)
     return {
         POINTERS_KEY: counts.model_dump(mode="json"),
         MEME_KEY: memes.model_dump(mode="json"),
@@ -253,9 +258,10 @@ def _counts(
         )
     if row.trace and directory is not None and (directory / row.trace).is_file():
         tree = load(directory / row.trace)
+        tm = trace_memes(revealed_tree(tree), task=task) if () in tree else None
         return (
-            PointerCounts.of(trace_pointers(tree)),
-            MemeCounts.of(trace_memes(revealed_tree(tree), task=task)),
+            PointerCounts.of(trace_pointers(tree, tree_memes=tm)),
+            MemeCounts() if tm is None else MemeCounts.of(tm),
         )
     return None
 

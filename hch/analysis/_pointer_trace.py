@@ -10,10 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hch.analysis.memes import trace_memes
+from hch.analysis.memes import TreeMemes, trace_memes
+from hch.errors import PointerError
 from hch.memes import Meme, declared_memes, memes_in
-from hch.model import Answer, Content, Hold, Path, PointerId, Tree, Unlock
-from hch.pointers import maker, reached, reveal
+from hch.model import Answer, Content, Hold, Path, PointerId, Question, Tree, Unlock
+from hch.pointers import Message, maker, reached
 
 __all__ = [
     "MemeRide",
@@ -25,7 +26,7 @@ __all__ = [
     "trace_pointers",
 ]
 
-_REF = re.compile(r"\$\d+")
+_REF = re.compile(r"\$(\d+)")
 
 Route = Literal["read", "unread"]
 
@@ -41,18 +42,58 @@ def has_pointers(tree: Tree) -> bool:
 
 
 def revealed_tree(tree: Tree) -> Tree:
-    """``tree`` with every node's question and answer revealed (``hch.reveal``): the
-    text every reader would see after unlocking everything, memes of the content
+    """``tree`` with every node's question and answer revealed (as ``hch.reveal`` does):
+    the text every reader would see after unlocking everything, memes of the content
     reached added. Analyses that read messages (memes, errors) then see inside pointers.
+    Each piece of content is expanded once for the whole tree.
     """
     content = tree.content
+    texts: dict[PointerId, str] = {}
+    tags: dict[PointerId, frozenset[str]] = {}
+
+    def text(message: Message) -> str:
+        if not message.pointers:
+            return message.text
+        inner = message.pointers
+
+        def one(match: re.Match[str]) -> str:
+            i = int(match.group(1))
+            return expanded(inner[i - 1]) if 1 <= i <= len(inner) else match.group(0)
+
+        return _REF.sub(one, message.text)
+
+    def expanded(pointer: PointerId) -> str:
+        if pointer not in texts:
+            found = content.get(pointer)
+            if found is None:
+                raise PointerError(f"pointer {pointer} names no content this tree held")
+            texts[pointer] = text(found)
+        return texts[pointer]
+
+    def memes(pointers: Iterable[PointerId]) -> frozenset[str]:
+        out: set[str] = set()
+        for pointer in pointers:
+            if pointer not in tags:
+                found = content.get(pointer)
+                tags[pointer] = (
+                    frozenset() if found is None else found.memes | memes(found.pointers)
+                )
+            out |= tags[pointer]
+        return frozenset(out)
+
+    def answer(a: Answer | None) -> Answer | None:
+        if a is None or not a.pointers:
+            return a
+        update = {"text": text(a), "pointers": (), "memes": a.memes | memes(a.pointers)}
+        return a.model_copy(update=update)
+
+    def question(q: Question) -> Question:
+        if not q.pointers and not q.parts:
+            return q
+        return q.model_copy(update={"text": text(q), "pointers": (), "parts": ()})
+
     nodes = [
-        n.model_copy(
-            update={
-                "question": reveal(n.question, content),
-                "answer": None if n.answer is None else reveal(n.answer, content),
-            }
-        )
+        n.model_copy(update={"question": question(n.question), "answer": answer(n.answer)})
         for n in tree
     ]
     return Tree(header=tree.header, nodes=nodes, complete=tree.complete, duration=tree.duration)
@@ -161,12 +202,15 @@ def _carries(content: Content, tag: str, known: Mapping[str, Meme]) -> bool:
     return tag in content.memes or (meme is not None and meme.in_text(content.text))
 
 
-def trace_pointers(tree: Tree, memes: Iterable[Meme] | None = None) -> TreePointers:
+def trace_pointers(
+    tree: Tree, memes: Iterable[Meme] | None = None, *, tree_memes: TreeMemes | None = None
+) -> TreePointers:
     """The pointers of ``tree``: trails, unlocks, unread content, memes riding them.
 
     Args:
         tree: Any recorded tree (complete or not).
         memes: The memes to look for by canary; default those the header declares.
+        tree_memes: ``trace_memes(revealed_tree(tree))`` when the caller has it already.
     """
     content = tree.content
     known = declared_memes(tree.header) if memes is None else list(memes)
@@ -204,7 +248,9 @@ def trace_pointers(tree: Tree, memes: Iterable[Meme] | None = None) -> TreePoint
         for p in reached(root.answer, content):
             if p in fields:
                 fields[p]["at_root"] = True
-    hops, rides, root_memes = _memes(tree, known, opened)
+    if tree_memes is None and () in tree:
+        tree_memes = trace_memes(revealed_tree(tree), known)
+    hops, rides, root_memes = _memes(tree, tree_memes, opened)
     return TreePointers(
         trails=[PointerTrail(**f) for f in sorted(fields.values(), key=_order)],
         unlocks=dict(sorted(unlocks.items())),
@@ -225,14 +271,14 @@ def _order(entry: dict[str, Any]) -> tuple[bool, Path, int]:
 
 
 def _memes(
-    tree: Tree, known: list[Meme], opened: dict[Path, set[PointerId]]
+    tree: Tree, tm: TreeMemes | None, opened: dict[Path, set[PointerId]]
 ) -> tuple[list[tuple[str, Path, bool, Route]], list[MemeRide], frozenset[str]]:
-    """Meme hops and births on the revealed tree, each marked read or unread."""
-    if () not in tree:
+    """Meme hops and births of the revealed tree (``tm``), each marked read or unread."""
+    if tm is None:
         return [], [], frozenset()
     content = tree.content
+    known = tm.memes
     by_tag = {m.tag: m for m in known}
-    tm = trace_memes(revealed_tree(tree), known)
     route: dict[tuple[str, Path], Route] = {}
     for hop in tm.hops:
         answer = tree[hop.child].answer or Answer(text="")

@@ -4,13 +4,13 @@ reached the root unread, and whether memes go further when they ride in unread c
 For one tree (any trace with pointers)::
 
     tp = trace_pointers(tree)        # trails, unlocks, unread content, meme hops
-    print(pointer_text(tp))          # or pointer_table(tp), a rich Table
+    print(pointer_text(tp))          # or pointer_trails(tp).table(), a rich Table
 
 For a study (rows keep ``PointerCounts`` and the revealed tree's ``MemeCounts`` when the
 trials say ``measure=pointer_metrics``; otherwise traces are read)::
 
     cells = study_pointers(hch.study.load(DIR), DIR)
-    print(pointer_study_text(cells))
+    print(pointer_study_text(cells))  # or show_pointers(rows, DIR, x="length"): tables and plots
     plot_pointers(cells, DIR, x="length")
 
 Definitions:
@@ -29,6 +29,14 @@ Definitions:
   read: nobody who could have filtered it saw it.
 """
 
+from hch.analysis._pointer_render import (
+    plot_pointers,
+    pointer_grids,
+    pointer_study_text,
+    pointer_text,
+    pointer_trails,
+    show_pointers,
+)
 from hch.analysis._pointer_study import (
     POINTERS_KEY,
     Mean,
@@ -57,8 +65,14 @@ __all__ = [
     "Route",
     "TreePointers",
     "has_pointers",
+    "plot_pointers",
+    "pointer_grids",
     "pointer_metrics",
+    "pointer_study_text",
+    "pointer_text",
+    "pointer_trails",
     "revealed_tree",
+    "show_pointers",
     "study_pointers",
     "trace_pointers",
 ]
