@@ -9,7 +9,7 @@ REAL_STAMP := $(VENV)/.real-model
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 
 .PHONY: setup run test lint typecheck unit bench clean real-model test-real browser \
-	memes memetic-selection grounding concealment real-memes
+	memes memetic-selection grounding concealment real-memes pointers
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ memes: memetic-selection grounding concealment
 memetic-selection grounding concealment: $(STAMP)
 	rm -rf runs/$(subst -,_,$@)
 	$(BIN)/python -m experiments.$(subst -,_,$@) --out runs/$(subst -,_,$@)
+
+# Strong HCH with pointers: forwarding content unread vs reading it, well under a minute
+# on 2 cores: tables, and plots in runs/pointer_world/plots/.
+pointers: $(STAMP)
+	rm -rf runs/pointer_world
+	$(BIN)/python -m experiments.pointer_world --out runs/pointer_world
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
