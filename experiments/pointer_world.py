@@ -26,13 +26,11 @@ then accuracy and capture beside the closed forms (``PointerLists.accuracy``,
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from functools import partial
-from pathlib import Path
 
 from agents.pointer_lists import PointerLists, Strategy
+from experiments.memetic_world import run_from_command_line
 from experiments.tasks.pointer_lists import PointerListTask, PointerOp
 from hch import Limits, declare_memes
 from hch.analysis import Grid
@@ -44,7 +42,7 @@ from hch.analysis.pointers import (
     show_pointers,
     study_pointers,
 )
-from hch.study import BarProgress, Quiet, Trial, experiment, run_study
+from hch.study import Trial, experiment
 from hch.study.plots import plot
 from hch.study.report import text
 
@@ -128,31 +126,15 @@ def closed_forms(cells: Sequence[PointerCell]) -> Grid:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the study into ``--out`` (resumable), print its tables, write its plots."""
-    name = pointer_world.name
-    p = argparse.ArgumentParser(prog=f"python -m experiments.{name}")
-    p.add_argument("--out", default=f"runs/{name}", help="study directory")
-    p.add_argument("--trials", type=int, help=f"trees per grid point ({pointer_world.trials})")
-    p.add_argument("--workers", type=int, default=2, help="processes (2)")
-    p.add_argument("--seed", type=int, help="study seed")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    args = p.parse_args(argv)
-    out = Path(args.out)
-    rows = run_study(
-        pointer_world,
-        out,
-        trials=args.trials,
-        seed=args.seed,
-        workers=args.workers,
-        progress=Quiet() if args.quiet or not sys.stdout.isatty() else BarProgress(),
-    )
+    rows, out = run_from_command_line(pointer_world, argv)
     print(text(rows))
     cells = study_pointers(rows, out)
     print()
     files = plot(rows, out, x="length")
-    files += show_pointers(rows, out, x="length", cells=cells, title=name, plots=False)
+    show_pointers(rows, out, cells=cells, plots=False)
     print()
     print(closed_forms(cells).text())
-    files += plot_pointers(cells, out, x="length", title=name)
+    files += plot_pointers(cells, out, x="length", title=pointer_world.name)
     for file in files:
         print(f"plot: {file}")
     print(f"results: {out / 'results.jsonl'} ({len(rows)} rows); traces: {out / 'traces'}")
