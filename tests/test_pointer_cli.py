@@ -151,3 +151,19 @@ def test_the_readme_section_runs_as_written(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
     assert "pointers in 4 grid points:" in done.stdout  # read x p_wrong_pointer
+
+
+def test_hch_run_checks_the_answer_as_the_asker_reads_it(tmp_path: Path) -> None:
+    """A root answer that is a pointer is right when what it points to is right; the
+    meme section of `hch analyze` sees memes riding inside content."""
+    trace = tmp_path / "memes.jsonl"
+    done = hch_cli(
+        "run", "--task", "pointer-lists", "-a", "p_error=0", "-a", "p_meme=0.3",
+        "--max-depth", "6", "--trace", str(trace),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "correct: True" in done.stdout
+    done = hch_cli("analyze", str(trace))
+    assert done.returncode == 0, done.stderr
+    assert "reached the root" in done.stdout and "unread on its way" in done.stdout
+    assert "; the root carries ledger" in done.stdout

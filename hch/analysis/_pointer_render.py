@@ -108,7 +108,7 @@ def pointer_grids(cells: Sequence[PointerCell]) -> list[Grid]:
     names = list(dict.fromkeys(k for c in cells for k in c.params))
     keys = [[str(c.params.get(n, "")) for n in names] for c in cells]
 
-    def per_tree(value: float | None) -> str:
+    def per_tree(value: float | None) -> str:  # a mean over trees or nodes
         return "-" if value is None else f"{value:.1f}"
 
     content = [
@@ -120,6 +120,7 @@ def pointer_grids(cells: Sequence[PointerCell]) -> list[Grid]:
             c.counts.unread_share.text(),
             c.counts.unread_char_share.text(),
             c.counts.unlocks.text(1),
+            per_tree(c.counts.unlocks_per_node),
             c.counts.busiest.text(1),
             c.counts.unlock_share.text(),
         ]
@@ -127,7 +128,7 @@ def pointer_grids(cells: Sequence[PointerCell]) -> list[Grid]:
     ]
     headers = [*names, "trees", "accuracy (95% CI)", "content at root/tree"]
     headers += ["unread share of pieces", "unread share of chars", "unlocks/tree"]
-    headers += ["most by one node"]
+    headers += ["unlocks/node", "most by one node"]
     grids = [
         Grid(
             title="pointers: content that reached the root, and what unlocking cost",

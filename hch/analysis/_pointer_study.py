@@ -201,6 +201,11 @@ class PointerCounts(BaseModel):
         return Rate(hits=captured, n=n)
 
     @property
+    def unlocks_per_node(self) -> float | None:
+        """Unlocks per node that answered, over all the trees."""
+        return self.unlocks.total / self.answered if self.answered else None
+
+    @property
     def units_per_tree(self) -> float | None:
         """Mean pieces of content reaching the root per tree."""
         return self.units[1] / self.trees if self.trees else None

@@ -134,9 +134,11 @@ def _root_blame(tree: Tree, task: Any, errors: TreeErrors) -> Blame | str | None
 def memes_section(tree: Tree, task: Any) -> None:
     """Each meme's birth, its path toward the root and whether it got there."""
     from hch.analysis.memes import trace_memes, trace_text
+    from hch.analysis.pointers import has_pointers, revealed_tree
     from hch.tasks import NodeChecker
 
-    found = trace_memes(tree, task=task if isinstance(task, NodeChecker) else None)
+    read = revealed_tree(tree) if has_pointers(tree) else tree  # memes inside content too
+    found = trace_memes(read, task=task if isinstance(task, NodeChecker) else None)
     if found.births or found.root:
         print()
         print(trace_text(found))
