@@ -70,7 +70,11 @@ def agent(read: Strategy, p_wrong_pointer: float = 0.0, p_meme: float = 0.02) ->
 
 
 @experiment(
-    grid={"read": ["forward", "top", "all"], "length": [16, 64, 256], "p_wrong_pointer": [0, 0.01]},
+    grid={
+        "read": ["forward", "top", "all"],
+        "length": [16, 32, 64, 128],
+        "p_wrong_pointer": [0, 0.01],
+    },
     trials=100,
 )
 def pointer_world(

@@ -117,7 +117,7 @@ def test_the_ready_study_runs_from_its_command_line(tmp_path: Path) -> None:
         "measured against the closed forms (agents.pointer_lists)",
     ):
         assert title in out
-    assert len(load(tmp_path)) == 18 * 2
+    assert len(load(tmp_path)) == 24 * 2
     assert (tmp_path / "plots" / "pointers_unread.png").is_file()
     assert (tmp_path / "plots" / "accuracy.png").is_file()
 

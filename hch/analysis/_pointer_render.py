@@ -284,8 +284,8 @@ def plot_pointers(
         first = band(
             ax, xs, [rate(c.counts.birth_capture("unread")) for c in group], label=label or None
         )
-        color = {} if first is None else {"color": first.get_color()}
-        band(ax, xs, [rate(c.counts.birth_capture("read")) for c in group], ls="--", **color)
+        style = {"label": label or None} if first is None else {"color": first.get_color()}
+        band(ax, xs, [rate(c.counts.birth_capture("read")) for c in group], ls="--", **style)
 
     draw("pointers_unread", "unread share of content at the root (95% CI)", "unread", unread)
     draw("pointers_unlocks", "unlocks per tree (95% CI)", "unlocks", unlocks, unit=False)

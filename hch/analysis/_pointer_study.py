@@ -102,9 +102,11 @@ class PointerCounts(BaseModel):
         budget_used: Budget all trees used.
         answered: Nodes that answered.
         hops: ``read``/``unread`` -> ``[carried, tried]`` meme hops.
-        births: ``read``/``unread`` route -> ``[reached the root, births]``.
+        births: ``read``/``unread`` route -> ``[reached the root, births]``, of births
+            below the root.
         captured: Trees whose root carries a meme.
-        captured_unread: Of those, trees where a meme reached the root on an unread route.
+        captured_unread: Of those, trees where a meme born below the root reached it on
+            an unread route.
     """
 
     trees: int = 0
@@ -137,6 +139,8 @@ class PointerCounts(BaseModel):
             pair[1] += 1
         births: dict[str, list[int]] = {}
         for ride in tp.rides:
+            if not ride.node:  # born at the root: it went nowhere
+                continue
             pair = births.setdefault(ride.route, [0, 0])
             pair[0] += ride.captured
             pair[1] += 1
@@ -156,7 +160,9 @@ class PointerCounts(BaseModel):
             hops=dict(sorted(hops.items())),
             births=dict(sorted(births.items())),
             captured=int(bool(tp.root_memes)),
-            captured_unread=int(any(r.captured and r.route == "unread" for r in tp.rides)),
+            captured_unread=int(
+                any(r.captured and r.route == "unread" and r.node for r in tp.rides)
+            ),
         )
 
     def __add__(self, other: PointerCounts) -> PointerCounts:
@@ -187,7 +193,7 @@ class PointerCounts(BaseModel):
 
     @property
     def unread_capture(self) -> Rate:
-        """Trees whose root a meme reached on an unread route."""
+        """Trees whose root a meme born below it reached on an unread route."""
         return Rate(hits=self.captured_unread, n=self.trees)
 
     def transmission(self, route: Route) -> Rate:
@@ -196,7 +202,8 @@ class PointerCounts(BaseModel):
         return Rate(hits=carried, n=tried)
 
     def birth_capture(self, route: Route) -> Rate:
-        """Births that reached the root, of those whose route was read (or unread)."""
+        """Births below the root that reached it, of those whose route was read (or
+        unread)."""
         captured, n = self.births.get(route, [0, 0])
         return Rate(hits=captured, n=n)
 
