@@ -24,7 +24,7 @@ from hch.commands.report import show
 from hch.study import BarProgress, Experiment, Quiet, Results, run_study
 from hch.study.plots import numeric_parameters
 
-__all__ = ["MEASURE", "TASK", "calculator", "lab", "main", "meme"]
+__all__ = ["MEASURE", "TASK", "calculator", "lab", "main", "meme", "run_from_command_line"]
 
 TASK = ArithmeticTask(leaves=64)
 """Depth 0..5 splits it fully: a node at depth 5 adds two numbers."""
@@ -49,20 +49,11 @@ def lab(the_meme: Meme, seed: int, error_rate: float = 0.0, cost: int = 0) -> La
     return Lab(TASK, memes=[the_meme], error_rate=error_rate, cost=cost, seed=seed)
 
 
-def main(
-    experiment: Experiment,
-    argv: Sequence[str] | None = None,
-    *,
-    theory: Theory | None = None,
-    workers: int = 2,
-    x: str = "depth",
-    summary: Callable[[Results], str] | None = None,
-) -> int:
-    """Run ``experiment`` into ``--out`` (resumable), print its tables, write its plots.
-
-    ``x`` is the plots' x axis; accuracy is plotted against it when it is numeric.
-    ``summary`` adds its own text at the end.
-    """
+def run_from_command_line(
+    experiment: Experiment, argv: Sequence[str] | None = None, *, workers: int = 2
+) -> tuple[Results, Path]:
+    """Run ``experiment`` as its command line says (``--out``, ``--trials``,
+    ``--workers``, ``--seed``, ``--quiet``; resumable): its rows and directory."""
     p = argparse.ArgumentParser(prog=f"python -m experiments.{experiment.name}")
     p.add_argument("--out", default=f"runs/{experiment.name}", help="study directory")
     p.add_argument("--trials", type=int, help=f"trees per grid point ({experiment.trials})")
@@ -79,6 +70,24 @@ def main(
         workers=args.workers,
         progress=Quiet() if args.quiet or not sys.stdout.isatty() else BarProgress(),
     )
+    return rows, out
+
+
+def main(
+    experiment: Experiment,
+    argv: Sequence[str] | None = None,
+    *,
+    theory: Theory | None = None,
+    workers: int = 2,
+    x: str = "depth",
+    summary: Callable[[Results], str] | None = None,
+) -> int:
+    """Run ``experiment`` into ``--out`` (resumable), print its tables, write its plots.
+
+    ``x`` is the plots' x axis; accuracy is plotted against it when it is numeric.
+    ``summary`` adds its own text at the end.
+    """
+    rows, out = run_from_command_line(experiment, argv, workers=workers)
     show(rows, out, x=x, plots=x in numeric_parameters(rows))
     show_study(rows, out, x=x, theory=theory, title=experiment.name)
     if summary is not None:

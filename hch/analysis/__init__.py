@@ -1,4 +1,5 @@
-"""Analyses of recorded trees: why a tree got it wrong, and the closed forms behind it."""
+"""Analyses of recorded trees: why a tree got it wrong, the closed forms behind it, and
+where content behind pointers went (``hch.analysis.pointers``)."""
 
 from hch.analysis.blame import Blame, Blamer, blame
 from hch.analysis.claims import (
@@ -24,6 +25,20 @@ from hch.analysis.errors import (
 )
 from hch.analysis.explain import explain, explain_blame
 from hch.analysis.plots import ERROR_PLOTS, plot_errors
+from hch.analysis.pointers import (
+    POINTERS_KEY,
+    PointerCell,
+    PointerCounts,
+    PointerTrail,
+    TreePointers,
+    pointer_metrics,
+    pointer_study_text,
+    pointer_text,
+    revealed_tree,
+    show_pointers,
+    study_pointers,
+    trace_pointers,
+)
 from hch.analysis.study import CellErrors, StudyErrors, TaskFor, Travel, study_errors
 from hch.analysis.study_blame import CellBlame, StudyBlame, study_blame
 from hch.analysis.tables import Grid, blame_grids, depth_grid, describe_skipped, study_grids
@@ -42,6 +57,7 @@ from hch.analysis.theory import (
 __all__ = [
     "BLAME_NOTE",
     "ERROR_PLOTS",
+    "POINTERS_KEY",
     "Blame",
     "Blamer",
     "CellBlame",
@@ -55,12 +71,16 @@ __all__ = [
     "ErrorTrail",
     "Fate",
     "Grid",
+    "PointerCell",
+    "PointerCounts",
+    "PointerTrail",
     "Role",
     "StudyBlame",
     "StudyErrors",
     "TaskFor",
     "Travel",
     "TreeErrors",
+    "TreePointers",
     "Verdict",
     "blame",
     "blame_claims",
@@ -81,10 +101,17 @@ __all__ = [
     "majority_step",
     "majority_threshold",
     "plot_errors",
+    "pointer_metrics",
+    "pointer_study_text",
+    "pointer_text",
+    "revealed_tree",
     "safe",
+    "show_pointers",
     "study_blame",
     "study_errors",
     "study_grids",
+    "study_pointers",
+    "trace_pointers",
     "tree_errors",
     "true_answer",
 ]

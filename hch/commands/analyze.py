@@ -134,15 +134,26 @@ def _root_blame(tree: Tree, task: Any, errors: TreeErrors) -> Blame | str | None
 def memes_section(tree: Tree, task: Any) -> None:
     """Each meme's birth, its path toward the root and whether it got there."""
     from hch.analysis.memes import trace_memes, trace_text
+    from hch.analysis.pointers import has_pointers, revealed_tree
     from hch.tasks import NodeChecker
 
-    found = trace_memes(tree, task=task if isinstance(task, NodeChecker) else None)
+    read = revealed_tree(tree) if has_pointers(tree) else tree  # memes inside content too
+    found = trace_memes(read, task=task if isinstance(task, NodeChecker) else None)
     if found.births or found.root:
         print()
         print(trace_text(found))
 
 
-TRACE_SECTIONS: list[TraceSection] = [errors_section, memes_section]
+def pointers_section(tree: Tree, task: Any) -> None:
+    """Who made, passed and unlocked each pointer; what reached the root unread."""
+    from hch.analysis.pointers import has_pointers, pointer_text, trace_pointers
+
+    if has_pointers(tree):
+        print()
+        print(pointer_text(trace_pointers(tree)))
+
+
+TRACE_SECTIONS: list[TraceSection] = [errors_section, memes_section, pointers_section]
 """What ``hch analyze TRACE`` prints, in order."""
 
 
@@ -237,10 +248,24 @@ def show_study_memes(rows: Sequence[ResultRow], directory: Path, plots: bool) ->
     return True
 
 
+def show_study_pointers(rows: Sequence[ResultRow], directory: Path, plots: bool) -> bool:
+    """Print a study's pointer tables and write its pointer plots; False without pointers."""
+    from hch.analysis.pointers import show_pointers, study_pointers
+    from hch.study.plots import pick_x
+
+    cells = study_pointers(rows, directory)
+    if not any(c.counts.with_pointers for c in cells):
+        return False
+    print(f"\npointers in {len(cells)} grid points:")
+    show_pointers(rows, directory, x=pick_x(rows), plots=plots, cells=cells)
+    return True
+
+
 STUDY_SECTIONS: list[StudySection] = [
     show_study_error_rows,
     show_study_errors,
     show_study_memes,
+    show_study_pointers,
 ]
 """What ``hch analyze DIR`` (and ``hch report DIR`` after its table) prints, in order."""
 

@@ -17,6 +17,7 @@ from hch.errors import ConfigError, Interrupted, TraceError
 from hch.limits import Limits
 from hch.loading import build, describe_validation, parse_options
 from hch.model import Question, Tree
+from hch.pointers import reveal
 from hch.registry import find, registered
 from hch.scheduler import run
 from hch.text import printable
@@ -145,7 +146,8 @@ def main(args: argparse.Namespace) -> int:
         task=getattr(task, "name", None),
         truth=sample.truth if sample else None,
     )
-    correct = task.check(sample, tree.root.answer) if task and tree.root.answer else None
+    answer = tree.root.answer  # checked as the asker reads it, every pointer unlocked
+    correct = task.check(sample, reveal(answer, tree.content)) if task and answer else None
     _report(tree, correct, args.trace, as_json=args.json)
     if tree.root.status != "ok" and suggested and agent_spec not in (suggested, "llm"):
         print(

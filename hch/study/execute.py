@@ -16,6 +16,7 @@ import anyio
 
 from hch.errors import ConfigError
 from hch.model import ModelCall, Spec, Tree
+from hch.pointers import reveal
 from hch.scheduler import run_tree
 from hch.study.experiments import Experiment, Trial
 from hch.study.plan import Job
@@ -103,15 +104,18 @@ async def run_jobs(
 
 def _row(base: dict[str, object], trial: Trial, tree: Tree) -> ResultRow:
     root = tree.root
-    correct = trial.score(root.answer) if root.answer is not None else None
+    answer = root.answer
+    if answer is not None and answer.pointers:  # the asker reads it all, as checks do
+        answer = reveal(answer, tree.content)
+    correct = trial.score(answer) if answer is not None else None
     calls = [e for n in tree for e in n.events if isinstance(e, ModelCall)]
     return ResultRow.model_validate(
         {
             **base,
             "correct": correct,
-            "score": trial.grade(root.answer) if root.answer is not None else None,
+            "score": trial.grade(answer) if answer is not None else None,
             "status": str(root.status),
-            "answer": root.answer.text if root.answer else None,
+            "answer": answer.text if answer else None,
             "truth": trial.expected,
             "nodes": len(tree),
             "depth": tree.depth,
