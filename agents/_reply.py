@@ -67,9 +67,10 @@ def exact_reply_schema(
     Grammar-constrained servers (llama.cpp) can enforce this; OpenAI's strict mode does
     not take ``anyOf`` at the root, so it gets ``reply_schema`` instead.
     """
-    if unlock:
-        opening = exact_reply_schema(may_ask, max_questions)
-        return {"anyOf": [*opening.get("anyOf", [opening]), _unlock_branch(unlock)]}
+    if unlock:  # every reply then has "unlock": empty unless it unlocks
+        plain = exact_reply_schema(may_ask, max_questions)
+        branches = [_with_empty_unlock(b) for b in plain.get("anyOf", [plain])]
+        return {"anyOf": [*branches, _unlock_branch(unlock)]}
     answer = {
         "type": "object",
         "properties": {
@@ -100,6 +101,15 @@ def exact_reply_schema(
         "additionalProperties": False,
     }
     return {"anyOf": [ask, answer]}
+
+
+def _with_empty_unlock(branch: dict[str, Any]) -> dict[str, Any]:
+    unlock = {"type": "array", "items": {"type": "string"}, "maxItems": 0}
+    return {
+        **branch,
+        "properties": {**branch["properties"], "unlock": unlock},
+        "required": [*branch["required"], "unlock"],
+    }
 
 
 def _unlock_branch(unlock: Sequence[str]) -> dict[str, Any]:

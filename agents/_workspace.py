@@ -125,5 +125,5 @@ class PointerTurns:
             raise ReplyError(f"{exc}; write only the pointers you were shown") from exc
 
     def _known(self) -> str:
-        n = len(self._workspace.pointers)
-        return f"pointers: $1..${n}" if n > 1 else "pointers: $1"
+        """The pointers there are, worded as ``Workspace.read`` words them."""
+        return f"pointers: $1..${len(self._workspace.pointers)}"
