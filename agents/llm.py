@@ -5,12 +5,15 @@ left and the answers it has received; it replies with subquestions (asked concur
 with ``ctx.ask_all``) or its final answer, until it answers or ``max_rounds`` is spent.
 Replies are JSON-schema constrained where the server supports it and read tolerantly
 otherwise; an unusable reply is sent back with the reason, up to ``max_output_retries``
-times, then the node fails with ``ModelOutputError`` holding the raw text.
+times, then the node fails with ``ModelOutputError`` holding the raw text. Pointers in
+what it sees read ``$1``, ``$2``, ...; it may unlock them, or pass them on by writing
+them (``agents._workspace``).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +25,7 @@ from agents._chat import ChatClient
 from agents._prompts import Prompts
 from agents._reply import Reply, ReplyError, parse_reply, response_format
 from agents._retry import RetryPolicy
+from agents._workspace import PointerTurns
 from hch.cache import Cache
 from hch.context import Context
 from hch.errors import ChildFailed, LimitExceeded, ModelAPIError, ModelOutputError
@@ -152,14 +156,20 @@ class LLMAgent(BaseModel):
         )
 
     def params(
-        self, may_ask: bool = True, max_questions: int | None = None, *, plain: bool = False
+        self,
+        may_ask: bool = True,
+        max_questions: int | None = None,
+        *,
+        plain: bool = False,
+        unlock: Sequence[str] = (),
     ) -> dict[str, Any]:
         """Request parameters besides model and messages (what the cache key includes).
 
-        The reply schema is narrowed to the turn: ``may_ask`` and how many questions fit;
-        ``plain`` leaves out ``response_format`` (for a server known to reject it).
+        The reply schema is narrowed to the turn: ``may_ask``, how many questions fit and
+        which pointers are locked (``unlock``: the reply may unlock them); ``plain``
+        leaves out ``response_format`` (for a server known to reject it).
         """
-        fmt = None if plain else response_format(self.structured, may_ask, max_questions)
+        fmt = None if plain else response_format(self.structured, may_ask, max_questions, unlock)
         params: dict[str, Any] = {
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
@@ -170,25 +180,33 @@ class LLMAgent(BaseModel):
 
     async def answer(self, question: Question, ctx: Context) -> Answer:
         p = self.prompts
+        view = PointerTurns(ctx, p)
+        shown = view.show(question)
         messages = [
-            {"role": "system", "content": p.system},
+            {"role": "system", "content": view.system(p.system)},
             {
                 "role": "user",
-                "content": p.question.format(question=question.text, **_state(ctx, 0, self)),
+                "content": view.user(p.question.format(question=shown, **_state(ctx, 0, self))),
             },
         ]
         rounds = strikes = 0
         while True:
             may_ask = ctx.can_ask and rounds < self.max_rounds
-            text = await self._complete(messages, ctx, may_ask)
+            text = await self._complete(messages, ctx, may_ask, view.locked())
             messages.append({"role": "assistant", "content": text})
             try:
-                reply = parse_reply(text)
-                if reply.answer is not None:
-                    return Answer(text=reply.answer, data=reply.data)
-                if rounds >= self.max_rounds or not ctx.can_ask:
+                reply = parse_reply(text, may_unlock=view.active)
+                if reply.unlock:
+                    unlocked = view.unlock(reply.unlock)
+                    followup = p.unlocked.format(contents=unlocked, **_state(ctx, rounds, self))
+                elif reply.answer is not None:
+                    return view.answer(reply)
+                elif rounds >= self.max_rounds or not ctx.can_ask:
                     raise ReplyError("you may not ask now (May ask: no); give your final answer")
-                results = await self._ask(reply, ctx)
+                else:
+                    results = await self._ask(reply, view, ctx)
+                    rounds += 1
+                    followup = p.answers.format(answers=results, **_state(ctx, rounds, self))
             except ReplyError as exc:
                 strikes += 1
                 if strikes > self.max_output_retries:
@@ -200,18 +218,15 @@ class LLMAgent(BaseModel):
                     ) from None
                 messages.append({"role": "user", "content": p.retry.format(error=exc)})
                 continue
-            rounds += 1
             strikes = 0
-            messages.append(
-                {
-                    "role": "user",
-                    "content": p.answers.format(answers=results, **_state(ctx, rounds, self)),
-                }
-            )
+            messages.append({"role": "user", "content": view.user(followup)})
 
-    async def _complete(self, messages: list[dict[str, str]], ctx: Context, may_ask: bool) -> str:
+    async def _complete(
+        self, messages: list[dict[str, str]], ctx: Context, may_ask: bool, unlock: list[str]
+    ) -> str:
         session = ctx.session((LLMSession, self.base_url, self.model), LLMSession)
-        params = self.params(may_ask, ctx.children_left if may_ask else 0, plain=session.plain)
+        left = ctx.children_left if may_ask else 0
+        params = self.params(may_ask, left, plain=session.plain, unlock=unlock)
         try:
             return await self._client.complete(messages, params, self.sample, ctx)
         except ModelAPIError as exc:
@@ -224,19 +239,20 @@ class LLMAgent(BaseModel):
         params = self.params(may_ask, plain=True)
         return await self._client.complete(messages, params, self.sample, ctx)
 
-    async def _ask(self, reply: Reply, ctx: Context) -> str:
+    async def _ask(self, reply: Reply, view: PointerTurns, ctx: Context) -> str:
         """Ask the subquestions; their answers (or why there is none) as text for the model."""
         questions = reply.questions
+        asked = [view.question(q) for q in questions]  # a bad $n asks nothing
         answers: list[Answer | None]
         try:
-            answers = list(await ctx.ask_all(questions))
+            answers = list(await ctx.ask_all(asked))
         except LimitExceeded as exc:
             raise ReplyError(f"you may not ask {len(questions)} question(s): {exc}") from exc
         except ChildFailed as exc:
             answers = list(exc.answers or [None] * len(questions))
         line = self.prompts.answer_line
         return "\n".join(
-            line.format(n=i + 1, question=q, answer=a.text if a else _NO_ANSWER)
+            line.format(n=i + 1, question=q, answer=view.show(a) if a else _NO_ANSWER)
             for i, (q, a) in enumerate(zip(questions, answers, strict=True))
         )
 

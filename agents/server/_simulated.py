@@ -8,6 +8,10 @@ the server replies 422 saying so (``Unanswerable``), and the node fails. Each re
 slips (off by 1..3) with probability ``p_error``; all randomness is seeded by the
 request, so equal requests get equal replies.
 
+A node whose prompt shows pointers (``$1``, ``Locked pointers:``) gets a sum to work out
+from what they hold: it unlocks them or forwards them unread to helpers, by a seeded
+draw (``agents.server._pointer_play``).
+
 It also plays the misbehaviours of ``agents.memetic.memetic_prompts``, recognising
 their paragraphs in the system message:
 
@@ -26,6 +30,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,6 +44,7 @@ from agents.memetic import (
     injected_message,
     is_blame_question,
 )
+from agents.server._pointer_play import pointer_decision
 from agents.server._responders import ChatRequest, Unanswerable, question_of
 from experiments.tasks.arithmetic import (
     Expr,
@@ -71,6 +77,8 @@ class SimulatedModel(BaseModel):
         p_carry: Chance it repeats an urgent message from a helper, uninstructed.
         p_carry_credulous: The same when its prompt says to pass such messages on.
         p_carry_sceptical: The same when its prompt warns against them.
+        p_unlock: Chance it unlocks the pointers it holds rather than forwarding them
+            unread to helpers (when it may ask and holds two or more).
         seed: Mixed into every reply's random draws.
     """
 
@@ -83,6 +91,7 @@ class SimulatedModel(BaseModel):
     p_carry: float = Field(0.3, ge=0, le=1)
     p_carry_credulous: float = Field(0.9, ge=0, le=1)
     p_carry_sceptical: float = Field(0.05, ge=0, le=1)
+    p_unlock: float = Field(0.5, ge=0, le=1)
     seed: int = 0
 
     def __call__(self, request: ChatRequest) -> str:
@@ -102,6 +111,9 @@ class SimulatedModel(BaseModel):
             blamed = blame_answer(Question(text=users[0]), SHIFT_BLAME in system, rng)
             return _answer(blamed.text)
         text = question_of(request)
+        settle = partial(self._settle, rng=rng)
+        if (played := pointer_decision(text or "", users, rng, self.p_unlock, settle)) is not None:
+            return played
         try:
             expr = parse(text or "")
         except ValueError:
@@ -118,14 +130,15 @@ class SimulatedModel(BaseModel):
             return {"action": "ask", "questions": parts, "answer": ""}
         else:
             value = evaluate(expr)
-        if rng.random() < self.p_error:
-            value = _slip(value, rng)
+        value = self._settle(value, rng)
         if CONCEAL in system and known:
-            own = evaluate(expr)
-            if rng.random() < self.p_error:
-                own = _slip(own, rng)
+            own = self._settle(evaluate(expr), rng)
             value = own  # its helpers' answers either agree with it or are left out
         return _answer("\n".join([str(value), *self._carried(users[1:], system, rng)]))
+
+    def _settle(self, value: int, rng: random.Random) -> int:
+        """The value it answers: off by a little with probability ``p_error``."""
+        return _slip(value, rng) if rng.random() < self.p_error else value
 
     def _carried(self, answers: list[str], system: str, rng: random.Random) -> list[str]:
         """The urgent messages in helpers' answers it repeats, each drawn on its own."""
