@@ -1,0 +1,157 @@
+"""Who made, passed and unlocked each pointer of a recorded tree: what every view of a
+tree (``hch show``, ``hch view``, ``hch diff``, ``hch export``) shows of its pointers.
+
+A pointer is *made* by the task (the root question's parts, ``task:1``) or by a node
+(``ctx.hold``, ``root.0:1``). It is *passed* down when a node asks a child with it (the
+task passes the root question's pointers to the root) and up when a node answers with it
+(the root's answer goes up to whoever asked the tree). A node *saw* a pointer's content
+only if it made it or unlocked it: a pass by a node that did neither is *unread*.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from hch.model import Answer, Content, Hold, Node, Path, PointerId, Question, Tree, Unlock
+from hch.pointers import maker
+
+__all__ = ["Hop", "PointerFlow", "annotate", "passed_down", "pointer_flow", "seen"]
+
+_REF = re.compile(r"\$(\d+)")
+
+
+class Hop(BaseModel):
+    """One pass of a pointer from one place of the tree to another.
+
+    Attributes:
+        pointer: The pointer passed.
+        by: Who passed it: a node, or None for the task (the root question's pointers).
+        to: Who got it: a node, or None for whoever asked the tree (the root's answer).
+        way: ``down`` (in a question to a child) or ``up`` (in an answer to the parent).
+        read: Whoever passed it had seen the content (made or unlocked it); the task
+            always has.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    pointer: PointerId
+    by: Path | None
+    to: Path | None
+    way: Literal["down", "up"]
+    read: bool
+
+
+class PointerFlow(BaseModel):
+    """The life of one pointer in a tree.
+
+    Attributes:
+        pointer: Its id (``task:2``, ``root.0:1``).
+        maker: The node that made it, or None for the task's parts.
+        content: What it holds (None where the trace lacks it: a run cut off mid-way).
+        hops: Every pass of it, in path order of who passed it.
+        unlocked: Each node that unlocked it, with what that cost of its budget.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    pointer: PointerId
+    maker: Path | None
+    content: Content | None
+    hops: list[Hop] = []
+    unlocked: list[tuple[Path, int]] = []
+
+    @property
+    def unread(self) -> list[Hop]:
+        """The passes by nodes that never saw the content."""
+        return [h for h in self.hops if not h.read]
+
+
+def seen(node: Node) -> set[PointerId]:
+    """The pointers whose content ``node`` saw: the ones it made or unlocked."""
+    return {e.pointer for e in node.events if isinstance(e, Hold | Unlock)}
+
+
+def passed_down(tree: Tree, node: Node) -> dict[Path, tuple[PointerId, ...]]:
+    """The pointers ``node`` passed to each recorded child that got any."""
+    return {c.path: c.question.pointers for c in tree.children(node) if c.question.pointers}
+
+
+def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
+    """Every pointer of ``tree`` (its content, and any named but not held) with who made,
+    passed and unlocked it; the task's parts first, then in path order of their makers."""
+    content = tree.content
+    hops: dict[PointerId, list[Hop]] = {}
+    unlocked: dict[PointerId, list[tuple[Path, int]]] = {}
+
+    def add(pointers: Iterable[PointerId], by: Node | None, to: Path | None, way: str) -> None:
+        saw = seen(by) if by is not None else None
+        for p in pointers:
+            hop = Hop.model_validate(
+                {
+                    "pointer": p,
+                    "by": by.path if by is not None else None,
+                    "to": to,
+                    "way": way,
+                    "read": saw is None or p in saw,
+                }
+            )
+            hops.setdefault(p, []).append(hop)
+
+    nodes = {n.path: n for n in tree}
+    for node in tree:
+        if not node.path:
+            add(node.question.pointers, None, (), "down")
+        elif node.question.pointers:
+            parent = nodes.get(node.path[:-1])
+            if parent is not None:
+                add(node.question.pointers, parent, node.path, "down")
+        if node.answer is not None:
+            add(node.answer.pointers, node, node.parent, "up")
+        for e in node.events:
+            if isinstance(e, Unlock):
+                unlocked.setdefault(e.pointer, []).append((node.path, e.cost))
+    pointers = list(content) + [p for p in {**hops, **unlocked} if p not in content]
+    return {
+        p: PointerFlow(
+            pointer=p,
+            maker=_maker(p),
+            content=content.get(p),
+            hops=sorted(hops.get(p, []), key=_hop_order),
+            unlocked=unlocked.get(p, []),
+        )
+        for p in pointers
+    }
+
+
+def _maker(pointer: PointerId) -> Path | None:
+    try:
+        return maker(pointer)
+    except ValueError:  # an id no engine made (a hand-edited trace): nobody's
+        return None
+
+
+def _hop_order(hop: Hop) -> tuple[int, Path]:
+    return (0, ()) if hop.by is None else (1, hop.by)
+
+
+def annotate(message: Question | Answer | Content) -> str:
+    """The message's text with each ``$i`` followed by the pointer it names
+    (``$1→root.0:1``); pointers the text does not name are listed after it."""
+    if not message.pointers:
+        return message.text
+    named: set[int] = set()
+
+    def one(match: re.Match[str]) -> str:
+        i = int(match.group(1))
+        if not 1 <= i <= len(message.pointers):
+            return match.group(0)
+        named.add(i)
+        return f"${i}→{message.pointers[i - 1]}"
+
+    text = _REF.sub(one, message.text)
+    rest = [f"${i}→{p}" for i, p in enumerate(message.pointers, 1) if i not in named]
+    return text + (" [" + " ".join(rest) + "]" if rest else "")
