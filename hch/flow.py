@@ -4,7 +4,8 @@ tree (``hch show``, ``hch view``, ``hch diff``, ``hch export``) shows of its poi
 A pointer is *made* by the task (the root question's parts, ``task:1``) or by a node
 (``ctx.hold``, ``root.0:1``). It is *passed* down when a node asks a child with it (the
 task passes the root question's pointers to the root) and up when a node answers with it
-(the root's answer goes up to whoever asked the tree). A node *saw* a pointer's content
+(the root's answer goes up to whoever asked the tree); a node that holds new content
+naming pointers passes them *into* that content. A node *saw* a pointer's content
 only if it made it or unlocked it: a pass by a node that did neither is *unread*.
 """
 
@@ -31,7 +32,9 @@ class Hop(BaseModel):
         pointer: The pointer passed.
         by: Who passed it: a node, or None for the task (the root question's pointers).
         to: Who got it: a node, or None for whoever asked the tree (the root's answer).
-        way: ``down`` (in a question to a child) or ``up`` (in an answer to the parent).
+        way: ``down`` (in a question to a child), ``up`` (in an answer to the parent) or
+            ``into`` (inside content the node held, ``into``; ``to`` is the node itself).
+        into: For ``into``: the pointer of the content that now names this one.
         read: Whoever passed it had seen the content (made or unlocked it); the task
             always has.
     """
@@ -41,8 +44,9 @@ class Hop(BaseModel):
     pointer: PointerId
     by: Path | None
     to: Path | None
-    way: Literal["down", "up"]
+    way: Literal["down", "up", "into"]
     read: bool
+    into: PointerId | None = None
 
 
 class PointerFlow(BaseModel):
@@ -87,7 +91,13 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
     hops: dict[PointerId, list[Hop]] = {}
     unlocked: dict[PointerId, list[tuple[Path, int]]] = {}
 
-    def add(pointers: Iterable[PointerId], by: Node | None, to: Path | None, way: str) -> None:
+    def add(
+        pointers: Iterable[PointerId],
+        by: Node | None,
+        to: Path | None,
+        way: str,
+        into: PointerId | None = None,
+    ) -> None:
         saw = seen(by) if by is not None else None
         for p in pointers:
             hop = Hop.model_validate(
@@ -97,6 +107,7 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
                     "to": to,
                     "way": way,
                     "read": saw is None or p in saw,
+                    "into": into,
                 }
             )
             hops.setdefault(p, []).append(hop)
@@ -114,6 +125,8 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
         for e in node.events:
             if isinstance(e, Unlock):
                 unlocked.setdefault(e.pointer, []).append((node.path, e.cost))
+            elif isinstance(e, Hold) and e.content.pointers:
+                add(e.content.pointers, node, node.path, "into", e.pointer)
     pointers = list(content) + [p for p in {**hops, **unlocked} if p not in content]
     return {
         p: PointerFlow(
