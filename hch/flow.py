@@ -12,15 +12,25 @@ only if it made it or unlocked it: a pass by a node that did neither is *unread*
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from hch.errors import PointerError
 from hch.model import Answer, Content, Hold, Node, Path, PointerId, Question, Tree, Unlock
-from hch.pointers import maker
+from hch.pointers import expand, maker
 
-__all__ = ["Hop", "PointerFlow", "annotate", "passed_down", "pointer_flow", "seen"]
+__all__ = [
+    "Hop",
+    "PointerFlow",
+    "annotate",
+    "passed_down",
+    "pointer_flow",
+    "revealed",
+    "seen",
+    "unread_by",
+]
 
 _REF = re.compile(r"\$(\d+)")
 
@@ -56,7 +66,7 @@ class PointerFlow(BaseModel):
         pointer: Its id (``task:2``, ``root.0:1``).
         maker: The node that made it, or None for the task's parts.
         content: What it holds (None where the trace lacks it: a run cut off mid-way).
-        hops: Every pass of it, in path order of who passed it.
+        hops: Every pass of it, in the order they happened.
         unlocked: Each node that unlocked it, with what that cost of its budget.
     """
 
@@ -88,7 +98,7 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
     """Every pointer of ``tree`` (its content, and any named but not held) with who made,
     passed and unlocked it; the task's parts first, then in path order of their makers."""
     content = tree.content
-    hops: dict[PointerId, list[Hop]] = {}
+    hops: dict[PointerId, list[tuple[float, Hop]]] = {}
     unlocked: dict[PointerId, list[tuple[Path, int]]] = {}
 
     def add(
@@ -96,6 +106,7 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
         by: Node | None,
         to: Path | None,
         way: str,
+        at: float,
         into: PointerId | None = None,
     ) -> None:
         saw = seen(by) if by is not None else None
@@ -110,34 +121,57 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
                     "into": into,
                 }
             )
-            hops.setdefault(p, []).append(hop)
+            hops.setdefault(p, []).append((at, hop))
 
     nodes = {n.path: n for n in tree}
     for node in tree:
         if not node.path:
-            add(node.question.pointers, None, (), "down")
+            add(node.question.pointers, None, (), "down", node.start)
         elif node.question.pointers:
             parent = nodes.get(node.path[:-1])
             if parent is not None:
-                add(node.question.pointers, parent, node.path, "down")
+                add(node.question.pointers, parent, node.path, "down", node.start)
         if node.answer is not None:
-            add(node.answer.pointers, node, node.parent, "up")
+            add(node.answer.pointers, node, node.parent, "up", node.end)
         for e in node.events:
             if isinstance(e, Unlock):
                 unlocked.setdefault(e.pointer, []).append((node.path, e.cost))
             elif isinstance(e, Hold) and e.content.pointers:
-                add(e.content.pointers, node, node.path, "into", e.pointer)
+                add(e.content.pointers, node, node.path, "into", node.end, e.pointer)
     pointers = list(content) + [p for p in {**hops, **unlocked} if p not in content]
     return {
         p: PointerFlow(
             pointer=p,
             maker=_maker(p),
             content=content.get(p),
-            hops=sorted(hops.get(p, []), key=_hop_order),
+            hops=[hop for _, hop in sorted(hops.get(p, []), key=_hop_order)],
             unlocked=unlocked.get(p, []),
         )
         for p in pointers
     }
+
+
+def unread_by(flow: dict[PointerId, PointerFlow]) -> dict[Path, tuple[PointerId, ...]]:
+    """The pointers each node passed on (up, down or into content) without seeing them."""
+    found: dict[Path, dict[PointerId, None]] = {}
+    for f in flow.values():
+        for hop in f.unread:
+            if hop.by is not None:
+                found.setdefault(hop.by, {})[f.pointer] = None
+    return {path: tuple(ps) for path, ps in found.items()}
+
+
+def revealed(
+    message: Question | Answer | Content, content: Mapping[PointerId, Content]
+) -> str | None:
+    """The message's text with every pointer expanded (what a reader who unlocks all of
+    it reads); None where it has no pointers or names content the trace lacks."""
+    if not message.pointers:
+        return None
+    try:
+        return expand(message, content)
+    except PointerError:
+        return None
 
 
 def _maker(pointer: PointerId) -> Path | None:
@@ -147,8 +181,16 @@ def _maker(pointer: PointerId) -> Path | None:
         return None
 
 
-def _hop_order(hop: Hop) -> tuple[int, Path]:
-    return (0, ()) if hop.by is None else (1, hop.by)
+_WAY = {"down": 0, "into": 1, "up": 2}
+
+
+def _hop_order(item: tuple[float, Hop]) -> tuple[float, int, int, Path]:
+    """When it happened: a pass down as the child started, into content and up as the
+    passer ended (a node holds before it answers); then by depth, the deeper first for
+    passes up, so hand-made trees without timings still read in travel order."""
+    at, hop = item
+    depth = len(hop.by) if hop.by is not None else -1
+    return (at, _WAY[hop.way], -depth if hop.way != "down" else depth, hop.by or ())
 
 
 def annotate(message: Question | Answer | Content) -> str:

@@ -8,20 +8,17 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from hch.errors import PointerError
-from hch.flow import PointerFlow, pointer_flow
+from hch.flow import pointer_flow, revealed, unread_by
 from hch.model import (
     Content,
     Hold,
     ModelCall,
     Node,
     Note,
-    Path,
     PointerId,
     ToolCall,
     Tree,
@@ -29,7 +26,6 @@ from hch.model import (
     Unlock,
     format_path,
 )
-from hch.pointers import expand
 from hch.verdicts import check_node
 
 if TYPE_CHECKING:
@@ -66,7 +62,7 @@ def to_graph(tree: Tree, task: Any = None, *, for_export: bool = False) -> nx.Di
 
     content = tree.content
     flow = pointer_flow(tree)
-    unread = _unread(flow)
+    unread = unread_by(flow)
     if for_export:
         g = nx.DiGraph(**_export_header(tree))
     else:
@@ -103,16 +99,6 @@ def to_graph(tree: Tree, task: Any = None, *, for_export: bool = False) -> nx.Di
     return g
 
 
-def _unread(flow: dict[PointerId, PointerFlow]) -> dict[Path, tuple[PointerId, ...]]:
-    """The pointers each node passed on without seeing their content."""
-    found: dict[Path, dict[PointerId, None]] = {}
-    for f in flow.values():
-        for hop in f.unread:
-            if hop.by is not None:
-                found.setdefault(hop.by, {})[f.pointer] = None
-    return {path: tuple(ps) for path, ps in found.items()}
-
-
 def _node_pointers(
     node: Node, content: dict[PointerId, Content], unread: tuple[PointerId, ...]
 ) -> dict[str, Any]:
@@ -125,9 +111,9 @@ def _node_pointers(
         "unlock_cost": sum(e.cost for e in unlocks),
         "unread": unread,
     }
-    if node.answer is not None and node.answer.pointers:
-        with suppress(PointerError):  # names content the trace lacks (a run cut short)
-            attrs["revealed"] = expand(node.answer, content)
+    read = revealed(node.answer, content) if node.answer is not None else None
+    if read is not None:
+        attrs["revealed"] = read
     return attrs
 
 
