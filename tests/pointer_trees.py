@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import hch
-from hch import Answer, Content, Context, Limits, Question, Tree
+from hch import Answer, Content, Context, Hold, Limits, Node, Question, Tree, Unlock
+from tests.viewer_trees import PAYLOADS
 
 PARTS = [
     Content(text="$1 $2", pointers=("task:2", "task:3")),
@@ -69,3 +70,47 @@ def reversal(agent: Reverser | None = None, trace: Path | None = None) -> Tree:
     return hch.run(
         question(), agent or Reverser(), limits=Limits(max_depth=3, budget=40), seed=0, trace=trace
     )
+
+
+NO_CONTENT = "root.<img src=x onerror=window.pwned=11>:1"
+"""A pointer no node held, whose id looks like a node's but names none."""
+
+
+def hostile_pointer_tree() -> Tree:
+    """A tree whose pointer ids, content, holds and unlocks are attacks: every payload is
+    a pointer held (by ``root.i``) as content that is itself a payload and points to the
+    next payload's content; each node unlocks its own and passes it up; the root passes
+    up a pointer the trace has no content for."""
+    nodes = []
+    for i, payload in enumerate(PAYLOADS):
+        inner = PAYLOADS[(i + 1) % len(PAYLOADS)]
+        content = Content(
+            text=f"{payload} then $1", pointers=(inner,), memes=frozenset({payload[:20]})
+        )
+        nodes.append(
+            Node(
+                path=(i,),
+                agent="holder",
+                question=Question(text=f"q{i} $1", pointers=(inner,)),
+                answer=Answer(text=f"a{i} $1 $2", pointers=(payload, inner)),
+                events=[Hold(pointer=payload, content=content), Unlock(pointer=inner, cost=1)],
+            )
+        )
+    root_q = Question(text="look at $1 and $2", pointers=(PAYLOADS[0], NO_CONTENT))
+    root = Node(
+        path=(),
+        agent="root",
+        question=root_q,
+        answer=Answer(text="$1 $2", pointers=(PAYLOADS[0], NO_CONTENT)),
+        n_children=len(nodes),
+        events=[Unlock(pointer=NO_CONTENT, cost=1)],
+    )
+    header = hch.TreeHeader(
+        run_id="hostile-pointers",
+        seed=0,
+        limits=Limits(),
+        agent="root",
+        question=root_q,
+        package_version=hch.__version__,
+    )
+    return Tree(header=header, nodes=[root, *nodes], duration=0.0)

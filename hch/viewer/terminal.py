@@ -53,6 +53,7 @@ _LEGEND = [
     ("unknown", "unchecked"),
 ]
 _MIN_TEXT = 32
+_WAYS = {"down": "↓", "up": "↑", "into": "⊂"}
 
 
 def _fold(text: str, limit: int) -> str:
@@ -202,7 +203,7 @@ class _View:
 
 
 def _ids(pointers: list[str], most: int = 8) -> str:
-    shown = ", ".join(printable(p) for p in pointers[:most])
+    shown = ", ".join(_fold(p, 60) for p in pointers[:most])
     return shown + (f" (+{len(pointers) - most} more)" if len(pointers) > most else "")
 
 
@@ -229,14 +230,15 @@ def _content_lines(facts: TreeFacts, fold: int, most: int = 100) -> list[Text]:
 
 def _content_line(f: PointerFlow, fold: int) -> Text:
     line = Text()
-    line.append(printable(f.pointer), "bold magenta")
+    line.append(_fold(f.pointer, 60), "bold magenta")
     line.append(f"  by {_where(f.maker, 'the task')}", "dim")
     said = _fold(annotate(f.content), fold) if f.content is not None else "(not in the trace)"
     line.append(f"  {said}")
     if f.hops:
         hops = [
-            f"{_where(h.by, 'task')}{ {'down': '↓', 'up': '↑', 'into': '⊂'}[h.way] }"
-            + (printable(h.into) if h.into is not None else _where(h.to, "asker"))
+            _where(h.by, "task")
+            + _WAYS[h.way]
+            + (_fold(h.into, 60) if h.into is not None else _where(h.to, "asker"))
             + ("" if h.read else "·")
             for h in f.hops
         ]
