@@ -15,8 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from hch.errors import PointerError
-from hch.flow import annotate, passed_down
+from hch.flow import annotate, passed_down, revealed
 from hch.model import (
     Answer,
     Content,
@@ -284,14 +283,14 @@ def _compare(path: Path, x: Node | None, y: Node | None, a: Tree, b: Tree) -> No
     held = _held(x), _held(y)
     unlocked = _unlocked(x), _unlocked(y)
     passed = _passed(a, x), _passed(b, y)
-    revealed = _revealed(x.answer, a.content), _revealed(y.answer, b.content)
+    read = _revealed(x.answer, a.content), _revealed(y.answer, b.content)
     flags = {
         "answer_changed": x.answer != y.answer,
         "status_changed": x.status != y.status,
         "held_changed": held[0] != held[1],
         "unlocked_changed": unlocked[0] != unlocked[1],
         "passed_changed": passed[0] != passed[1],
-        "revealed_changed": revealed[0] != revealed[1],
+        "revealed_changed": read[0] != read[1],
     }
     if not any(flags.values()):
         return None
@@ -301,7 +300,7 @@ def _compare(path: Path, x: Node | None, y: Node | None, a: Tree, b: Tree) -> No
             details[f"{name}_a"], details[f"{name}_b"] = pair
     if flags["revealed_changed"]:
         details["revealed_a"], details["revealed_b"] = (
-            r.text if r is not None else None for r in revealed
+            r.text if r is not None else None for r in read
         )
     return NodeChange.model_validate(
         {
@@ -332,12 +331,9 @@ def _passed(tree: Tree, node: Node) -> dict[str, list[PointerId]]:
 def _revealed(answer: Answer | None, content: Mapping[PointerId, Content]) -> Answer | None:
     """The answer as its asker reads it with every pointer unlocked; None where it has
     no pointers (its text says it all) or names content the trace lacks."""
-    if answer is None or not answer.pointers:
+    if answer is None or revealed(answer, content) is None:  # bounded: content may loop
         return None
-    try:
-        return reveal(answer, content)
-    except PointerError:
-        return None
+    return reveal(answer, content)
 
 
 def _without_pointers(answer: Answer) -> Answer:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hch.errors import PointerError
 from hch.model import Answer, Content, Hold, Node, Path, PointerId, Question, Tree, Unlock
-from hch.pointers import expand, maker
+from hch.pointers import MAX_EXPANSION, expand, maker
 
 __all__ = [
     "Hop",
@@ -161,17 +161,47 @@ def unread_by(flow: dict[PointerId, PointerFlow]) -> dict[Path, tuple[PointerId,
     return {path: tuple(ps) for path, ps in found.items()}
 
 
+REVEALED = 1_000_000
+"""Longest text ``revealed`` builds: a hand-made trace's content can name itself twice
+and double at every level."""
+
+
 def revealed(
     message: Question | Answer | Content, content: Mapping[PointerId, Content]
 ) -> str | None:
     """The message's text with every pointer expanded (what a reader who unlocks all of
-    it reads); None where it has no pointers or names content the trace lacks."""
-    if not message.pointers:
+    it reads); None where it has no pointers, names content the trace lacks, or would
+    be longer than ``REVEALED``."""
+    if not message.pointers or _length(message, content, {}, 0) > REVEALED:
         return None
     try:
         return expand(message, content)
     except PointerError:
         return None
+
+
+def _length(
+    message: Question | Answer | Content,
+    content: Mapping[PointerId, Content],
+    memo: dict[PointerId, int],
+    depth: int,
+) -> int:
+    """How long the message's text is expanded (past ``REVEALED``: some length past it)."""
+    if depth >= MAX_EXPANSION:
+        return REVEALED + 1
+    n = len(message.text)
+    for match in _REF.finditer(message.text):
+        i = int(match.group(1))
+        found = content.get(message.pointers[i - 1]) if 1 <= i <= len(message.pointers) else None
+        if found is None:
+            continue
+        pointer = message.pointers[i - 1]
+        if pointer not in memo:
+            memo[pointer] = _length(found, content, memo, depth + 1)
+        n += memo[pointer]
+        if n > REVEALED:
+            break
+    return n
 
 
 def _maker(pointer: PointerId) -> Path | None:

@@ -76,11 +76,16 @@ NO_CONTENT = "root.<img src=x onerror=window.pwned=11>:1"
 """A pointer no node held, whose id looks like a node's but names none."""
 
 
+LOOP = "root.9:1"
+"""Content that names itself twice: read all the way down, it would never end."""
+
+
 def hostile_pointer_tree() -> Tree:
     """A tree whose pointer ids, content, holds and unlocks are attacks: every payload is
     a pointer held (by ``root.i``) as content that is itself a payload and points to the
     next payload's content; each node unlocks its own and passes it up; the root passes
-    up a pointer the trace has no content for."""
+    up a pointer the trace has no content for; one node holds content that names itself
+    twice (``LOOP``)."""
     nodes = []
     for i, payload in enumerate(PAYLOADS):
         inner = PAYLOADS[(i + 1) % len(PAYLOADS)]
@@ -96,6 +101,16 @@ def hostile_pointer_tree() -> Tree:
                 events=[Hold(pointer=payload, content=content), Unlock(pointer=inner, cost=1)],
             )
         )
+    loop = Content(text="$1 $2", pointers=(LOOP, LOOP))  # doubles at every level
+    nodes.append(
+        Node(
+            path=(len(PAYLOADS),),
+            agent="looper",
+            question=Question(text="loop"),
+            answer=Answer(text="$1", pointers=(LOOP,)),
+            events=[Hold(pointer=LOOP, content=loop)],
+        )
+    )
     root_q = Question(text="look at $1 and $2", pointers=(PAYLOADS[0], NO_CONTENT))
     root = Node(
         path=(),

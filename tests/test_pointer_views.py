@@ -203,4 +203,7 @@ def test_show_escapes_hostile_pointers(traces: dict[str, Path]) -> None:
     assert "\\x1b]0;pwned\\x07" in out and "\\u202eevil" in out
     assert f"$2→{NO_CONTENT}" in "".join(plain(out))
     assert "(not in the trace)" in out
+    assert "root.9:1  by root.9  $1→root.9:1 $2→root.9:1" in "".join(plain(out))
+    d = hch.diff(hostile_pointer_tree(), hostile_pointer_tree())  # the loop ends here too
+    assert d.identical
     assert max(cell_len(x) for x in plain(out)) <= 80

@@ -1,5 +1,5 @@
 """Trace strings are untrusted: in a real Chromium, no payload runs, none becomes markup,
-and each shows as the text it is."""
+and each shows as the text it is; pointer ids, held content, holds and unlocks too."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import hch
 from hch.cli import main
 from hch.viewer.html import embed_json
 from tests.browser import Browser
+from tests.pointer_trees import NO_CONTENT, hostile_pointer_tree
 from tests.viewer_trees import PAYLOADS, hostile_tree
 
 pytestmark = pytest.mark.browser
@@ -145,3 +146,57 @@ def test_the_page_forbids_remote_loads_and_other_scripts(hostile: Path, tmp_path
     assert "<" not in data and ">" not in data and "\u2028" not in data
     assert json.loads(data)["trees"][0]["nodes"][1]["agent"] == PAYLOADS[0]
     assert embed_json({"x": "</script>"}) == '{"x":"\\u003c/script\\u003e"}'
+
+
+def shown_as(payload: str) -> str:
+    """How the page writes a payload: characters that hide or reorder text as escapes."""
+    if "\u202e" in payload:
+        return "\\u202eevil\\u202c"
+    if "\x1b" in payload:
+        return "\\u001b]0;pwned\\u0007 <style>body{display:none}</style> & &amp;"
+    return payload
+
+
+def test_no_pointer_id_content_hold_or_unlock_runs(browser: Browser, tmp_path: Path) -> None:
+    trace = tmp_path / NAME
+    hch.save(hostile_pointer_tree(), trace)
+    page = tmp_path / "pointers.html"
+    assert main(["view", str(trace), "-o", str(page)]) == 0
+    browser.open(page)
+    browser.wait_for("return window.hchView ? true : false")
+    assert_nothing_ran(browser, NAME)
+    browser.click("#expand-all")
+    rows = browser.js(
+        "return [...document.querySelectorAll('#rows .ptr')].map(c => c.dataset.pointer)"
+    )
+    assert set(PAYLOADS) <= set(rows)
+    for i, payload in enumerate(PAYLOADS):  # every node: every chip revealed, every story
+        browser.js(
+            "[...document.querySelectorAll('#rows .row')].find("
+            "  r => r.querySelector('.pid').textContent === arguments[0]).click()",
+            f"root.{i}",
+        )
+        browser.js("document.querySelectorAll('#panel button.ptr').forEach(c => c.click())")
+        browser.js("document.querySelectorAll('#panel .reveal button.ptr').forEach(c => c.click())")
+        panel = browser.js("return document.getElementById('panel').textContent")
+        assert panel.count(shown_as(payload)) >= 3, i  # id, held content, unlock
+        assert_nothing_ran(browser, NAME)
+        browser.js("document.querySelector('#panel .reveal button.about').click()")
+        assert shown_as(payload) in browser.js(
+            "return document.getElementById('panel').textContent"
+        )
+        assert_nothing_ran(browser, NAME)
+    browser.click("#content-view")
+    listed = browser.js("return document.getElementById('panel').textContent")
+    assert all(shown_as(p) in listed for p in PAYLOADS)
+    assert f"{NO_CONTENT} by the task" in listed and "not in the trace" in listed
+    browser.js("document.querySelectorAll('#panel .pentry button').forEach(b => b.click())")
+    assert_nothing_ran(browser, NAME)
+    browser.open(page, f"root.{len(PAYLOADS)}")  # content naming itself twice: cut short
+    browser.wait_for("return window.hchView ? true : false")
+    browser.js(
+        "document.querySelector('#panel pre.revealed').parentNode.querySelector('.more').click()"
+    )
+    revealed = browser.js("return document.querySelector('#panel pre.revealed').textContent")
+    assert 1_000_000 <= len(revealed) < 1_100_000 and revealed.endswith("…")
+    browser.screenshot("hostile-pointers")

@@ -34,15 +34,36 @@ function contentOf(side, id) {
 }
 
 // What a message reads as with every pointer expanded, all the way down (a nested
-// pointer the trace lacks stays `$i`).
-function expandText(side, text, pointers, depth) {
-  if (!pointers || !pointers.length || (depth || 0) >= EXPANSION) return text;
-  return String(text).replace(REF, (whole, k) => {
-    const i = Number(k);
-    if (i < 1 || i > pointers.length) return whole;
-    const c = contentOf(side, pointers[i - 1]);
-    return c ? expandText(side, c.text, c.pointers, (depth || 0) + 1) : whole;
-  });
+// pointer the trace lacks stays `$i`). At most EXPANDED characters: content that names
+// itself twice would otherwise double at every level.
+const EXPANDED = 1000000;
+
+function expandText(side, text, pointers) {
+  const out = [];
+  let total = 0;
+  const put = (t) => {
+    if (total >= EXPANDED) return;
+    const piece = t.slice(0, EXPANDED - total);
+    out.push(piece);
+    total += piece.length;
+  };
+  const walk = (t, ps, depth) => {
+    const s = String(t);
+    if (!ps || !ps.length || depth >= EXPANSION) { put(s); return; }
+    const re = new RegExp(REF.source, 'g');  // its own: walks nest
+    let last = 0, m;
+    while (total < EXPANDED && (m = re.exec(s))) {
+      const i = Number(m[1]);
+      const c = i >= 1 && i <= ps.length ? contentOf(side, ps[i - 1]) : null;
+      if (!c) continue;
+      put(s.slice(last, m.index));
+      walk(c.text, c.pointers, depth + 1);
+      last = m.index + m[0].length;
+    }
+    put(s.slice(last));
+  };
+  walk(text, pointers, 0);
+  return out.join('') + (total >= EXPANDED ? '…' : '');
 }
 
 // How a node relates to a pointer's content, in words and as a chip class.
