@@ -120,7 +120,7 @@ def test_a_diff_of_pointer_trees_marks_what_changed(browser: Browser, tmp_path: 
     )
     assert sides == ["A: a.jsonl (9)", "B: b.jsonl (9)"]
     texts = browser.js(
-        "return [...document.querySelectorAll('#panel .pentry[data-pointer=\"root.0.0:1\"] .ctext')]"
-        ".map(e => e.textContent)"
+        "return [...document.querySelectorAll("
+        "'#panel .pentry[data-pointer=\"root.0.0:1\"] .ctext')].map(e => e.textContent)"
     )
     assert texts == ["2 1", "1 2"]
