@@ -45,6 +45,32 @@ def assert_nothing_ran(browser: Browser, title: str) -> None:
     assert problems == []
 
 
+def shown_as(payload: str) -> str:
+    """How the page writes a payload: characters that hide or reorder text as escapes."""
+    if "\u202e" in payload:
+        return "\\u202eevil\\u202c"
+    if "\x1b" in payload:
+        return "\\u001b]0;pwned\\u0007 <style>body{display:none}</style> & &amp;"
+    return payload
+
+
+def open_view(browser: Browser, trace: Path, page: Path) -> None:
+    """Write the page of ``trace`` with ``hch view``, open it, and check nothing ran."""
+    assert main(["view", str(trace), "-o", str(page)]) == 0
+    browser.open(page)
+    browser.wait_for("return window.hchView ? true : false")
+    assert_nothing_ran(browser, NAME)
+    browser.click("#expand-all")
+
+
+def click_row(browser: Browser, node: str) -> None:
+    browser.js(
+        "[...document.querySelectorAll('#rows .row')].find("
+        "  r => r.querySelector('.pid').textContent === arguments[0]).click()",
+        node,
+    )
+
+
 @pytest.fixture
 def hostile(tmp_path: Path) -> Path:
     trace = tmp_path / NAME
@@ -53,24 +79,12 @@ def hostile(tmp_path: Path) -> Path:
 
 
 def test_no_payload_runs_on_a_tree_page(browser: Browser, hostile: Path, tmp_path: Path) -> None:
-    page = tmp_path / "hostile.html"
-    assert main(["view", str(hostile), "-o", str(page)]) == 0
-    browser.open(page)
-    browser.wait_for("return window.hchView ? true : false")
-    assert_nothing_ran(browser, NAME)
-    browser.click("#expand-all")
+    open_view(browser, hostile, tmp_path / "hostile.html")
     shown = browser.text("#rows")
-    for i in range(len(PAYLOADS)):  # every node, clicked: its panel shows each string as text
-        browser.js(
-            "[...document.querySelectorAll('#rows .row')].find("
-            "  r => r.querySelector('.pid').textContent === arguments[0]).click()",
-            f"root.{i}",
-        )
+    for i, payload in enumerate(PAYLOADS):  # every node, clicked: its panel shows each as text
+        click_row(browser, f"root.{i}")
         panel = browser.js("return document.getElementById('panel').textContent")
-        payload = PAYLOADS[i]
-        literal = payload if "\u202e" not in payload else "\\u202eevil\\u202c"
-        if "\x1b" in payload:
-            literal = "\\u001b]0;pwned\\u0007 <style>body{display:none}</style> & &amp;"
+        literal = shown_as(payload)
         assert literal in panel, (i, literal)
         assert_nothing_ran(browser, NAME)
     assert "<script>window.pwned = 1" in shown
@@ -148,34 +162,17 @@ def test_the_page_forbids_remote_loads_and_other_scripts(hostile: Path, tmp_path
     assert embed_json({"x": "</script>"}) == '{"x":"\\u003c/script\\u003e"}'
 
 
-def shown_as(payload: str) -> str:
-    """How the page writes a payload: characters that hide or reorder text as escapes."""
-    if "\u202e" in payload:
-        return "\\u202eevil\\u202c"
-    if "\x1b" in payload:
-        return "\\u001b]0;pwned\\u0007 <style>body{display:none}</style> & &amp;"
-    return payload
-
-
 def test_no_pointer_id_content_hold_or_unlock_runs(browser: Browser, tmp_path: Path) -> None:
     trace = tmp_path / NAME
     hch.save(hostile_pointer_tree(), trace)
     page = tmp_path / "pointers.html"
-    assert main(["view", str(trace), "-o", str(page)]) == 0
-    browser.open(page)
-    browser.wait_for("return window.hchView ? true : false")
-    assert_nothing_ran(browser, NAME)
-    browser.click("#expand-all")
+    open_view(browser, trace, page)
     rows = browser.js(
         "return [...document.querySelectorAll('#rows .ptr')].map(c => c.dataset.pointer)"
     )
     assert set(PAYLOADS) <= set(rows)
     for i, payload in enumerate(PAYLOADS):  # every node: every chip revealed, every story
-        browser.js(
-            "[...document.querySelectorAll('#rows .row')].find("
-            "  r => r.querySelector('.pid').textContent === arguments[0]).click()",
-            f"root.{i}",
-        )
+        click_row(browser, f"root.{i}")
         browser.js("document.querySelectorAll('#panel button.ptr').forEach(c => c.click())")
         browser.js("document.querySelectorAll('#panel .reveal button.ptr').forEach(c => c.click())")
         panel = browser.js("return document.getElementById('panel').textContent")
