@@ -109,6 +109,8 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
         at: float,
         into: PointerId | None = None,
     ) -> None:
+        if not pointers:
+            return
         saw = seen(by) if by is not None else None
         for p in pointers:
             hop = Hop.model_validate(
@@ -123,14 +125,13 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
             )
             hops.setdefault(p, []).append((at, hop))
 
-    nodes = {n.path: n for n in tree}
     for node in tree:
+        if not node.events and not node.question.pointers and not _answer_pointers(node):
+            continue  # most nodes of most trees: nothing to do with pointers
         if not node.path:
             add(node.question.pointers, None, (), "down", node.start)
-        elif node.question.pointers:
-            parent = nodes.get(node.path[:-1])
-            if parent is not None:
-                add(node.question.pointers, parent, node.path, "down", node.start)
+        elif node.question.pointers and node.path[:-1] in tree:
+            add(node.question.pointers, tree[node.path[:-1]], node.path, "down", node.start)
         if node.answer is not None:
             add(node.answer.pointers, node, node.parent, "up", node.end)
         for e in node.events:
@@ -149,6 +150,10 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
         )
         for p in pointers
     }
+
+
+def _answer_pointers(node: Node) -> tuple[PointerId, ...]:
+    return node.answer.pointers if node.answer is not None else ()
 
 
 def unread_by(flow: dict[PointerId, PointerFlow]) -> dict[Path, tuple[PointerId, ...]]:
