@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from hch.flow import annotate, passed_down, revealed
 from hch.model import (
@@ -199,6 +199,7 @@ class TreeDiff(BaseModel):
         """The change at ``path``, or None where the node is the same (or in neither)."""
         return next((c for c in self.changes if c.path == tuple(path)), None)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def root_revealed_changed(self) -> bool:
         """The root's answer reads differently once its pointers are unlocked: what the

@@ -113,6 +113,7 @@ def test_hch_diff_prints_and_dumps_pointer_changes(
     assert "what changed: held 1, revealed 3" in out and "(reaches the root)" in out
     assert main(["diff", str(a), str(b), "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
+    assert data["root_changed"] and data["root_revealed_changed"]
     (leaf,) = [c for c in data["changes"] if c["path"] == [0, 0]]
     assert leaf["held_changed"] and leaf["held_b"]["root.0.0:1"]["text"] == "1 2"
     assert main(["diff", str(a), str(a)]) == 0
