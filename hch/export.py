@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, get_args
 
 from hch.errors import ConfigError
+from hch.flow import annotate
 from hch.graph import to_graph
 from hch.model import Tree
 from hch.text import printable
@@ -60,18 +61,23 @@ def export(tree: Tree, out: IO[bytes], fmt: Format, task: Any = None) -> None:
 
 
 def to_dot(tree: Tree, task: Any = None, *, graph: nx.DiGraph | None = None) -> str:
-    """Graphviz DOT: a box per node (path, question, answer), filled by correctness
-    (green right, red wrong, grey unknown), bordered by status; attributes as tooltips."""
+    """Graphviz DOT: a box per node (path, question, answer, their pointers as
+    ``$1→root.0:1``), filled by correctness (green right, red wrong, grey unknown),
+    bordered by status; attributes as tooltips; the pointers passed along an edge as its
+    label (``↓task:2``, ``↑root.0:1``)."""
     g = graph if graph is not None else to_graph(tree, task, for_export=True)
+    nodes = {n.id: n for n in tree}
     buf = io.StringIO()
     title = f"{tree.header.question.text[:100]}" + ("" if tree.complete else " (incomplete)")
     buf.write("digraph hch {\n")
     buf.write(f"  graph [rankdir=TB, labelloc=t, label={_quote(title)}];\n")
     buf.write('  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];\n')
     for key, data in g.nodes(data=True):
-        answer = data.get("answer", f"({data['status']})")
+        node = nodes[key]
+        question = annotate(node.question)
+        answer = annotate(node.answer) if node.answer is not None else f"({data['status']})"
         label = "\n".join(
-            [key, "Q: " + _cut(data["question"]), "A: " + _cut(answer)]
+            [key, "Q: " + _cut(question), "A: " + _cut(answer)]
             + ([_cut(data["error"])] if "error" in data else [])
         )
         attrs = {
@@ -82,8 +88,11 @@ def to_dot(tree: Tree, task: Any = None, *, graph: nx.DiGraph | None = None) -> 
         }
         body = ", ".join(f"{k}={_quote(v)}" for k, v in attrs.items())
         buf.write(f"  {_quote(key)} [{body}];\n")
-    for parent, child in g.edges:
-        buf.write(f"  {_quote(parent)} -> {_quote(child)};\n")
+    for parent, child, data in g.edges(data=True):
+        passed = [f"↓{p}" for p in data.get("pointers_down", "").split()]
+        passed += [f"↑{p}" for p in data.get("pointers_up", "").split()]
+        label = f" [label={_quote(_cut(' '.join(passed)))}]" if passed else ""
+        buf.write(f"  {_quote(parent)} -> {_quote(child)}{label};\n")
     buf.write("}\n")
     return buf.getvalue()
 

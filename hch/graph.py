@@ -12,7 +12,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from hch.model import ModelCall, Node, Note, ToolCall, Tree, TreeHeader, format_path
+from hch.flow import pointer_flow, revealed, unread_by
+from hch.model import (
+    Content,
+    Hold,
+    ModelCall,
+    Node,
+    Note,
+    PointerId,
+    ToolCall,
+    Tree,
+    TreeHeader,
+    Unlock,
+    format_path,
+)
 from hch.verdicts import check_node
 
 if TYPE_CHECKING:
@@ -27,25 +40,45 @@ def to_graph(tree: Tree, task: Any = None, *, for_export: bool = False) -> nx.Di
     Vertex attributes: ``node`` (the Node), ``depth``, ``status``, ``agent``, and
     ``correct`` (True/False/None) when ``task`` can check subanswers.
 
+    Pointers (``hch.flow``): every vertex has ``received`` (its question's pointers),
+    ``passed_up`` (its answer's), ``made`` (what it held), ``unlocked`` (with
+    ``unlock_cost``, the budget that took), ``unread`` (pointers it passed on, up, down
+    or into content it held, without seeing their content) and, where its answer has
+    pointers, ``revealed`` (the answer as its asker reads it with everything unlocked).
+    Each edge carries ``pointers_down`` (in the child's question) and ``pointers_up`` (in
+    the child's answer). The graph's ``content`` is ``tree.content``, its ``pointers``
+    ``hch.flow.pointer_flow(tree)``.
+
     With ``for_export=True`` every attribute is a plain string, number or boolean, so
     ``networkx.write_graphml`` and ``write_gexf`` take the graph as it is: vertices are
     keyed by their id (``root.0.1``) and carry ``label``, ``question``, ``answer``,
     ``memes``, ``error``, budget, timings (``started``, ``ended``) and event counts
-    instead of the Node; the header's fields become graph attributes. Absent values
-    are left out, and characters XML cannot hold are written as ``\\xNN`` escapes.
+    instead of the Node; the header's fields become graph attributes. Pointer lists
+    are written as text separated by spaces, the content as JSON (``content``: pointer
+    -> text). Absent values are left out, and characters XML cannot hold are written as
+    ``\\xNN`` escapes.
     """
     import networkx as nx  # here, not at import: most runs never ask for a graph
 
+    content = tree.content
+    flow = pointer_flow(tree)
+    unread = unread_by(flow)
     if for_export:
         g = nx.DiGraph(**_export_header(tree))
     else:
-        g = nx.DiGraph(header=tree.header, complete=tree.complete, duration=tree.duration)
+        g = nx.DiGraph(
+            header=tree.header,
+            complete=tree.complete,
+            duration=tree.duration,
+            content=content,
+            pointers=flow,
+        )
     key = _export_key if for_export else _path_key
-    content = tree.content
     for node in tree.nodes:
         correct = check_node(task, node, tree.header.truth, content)
+        pointers = _node_pointers(node, content, unread.get(node.path, ()))
         if for_export:
-            g.add_node(key(node.path), **_export_node(node, correct))
+            g.add_node(key(node.path), **_export_node(node, correct), **_plain(pointers))
         else:
             g.add_node(
                 node.path,
@@ -54,11 +87,48 @@ def to_graph(tree: Tree, task: Any = None, *, for_export: bool = False) -> nx.Di
                 status=str(node.status),
                 agent=node.agent,
                 correct=correct,
+                **pointers,
             )
     for node in tree.nodes:  # after every vertex: children may be listed before parents
         if node.parent is not None and key(node.parent) in g:
-            g.add_edge(key(node.parent), key(node.path))
+            edge = {
+                "pointers_down": node.question.pointers,
+                "pointers_up": node.answer.pointers if node.answer is not None else (),
+            }
+            g.add_edge(key(node.parent), key(node.path), **(_plain(edge) if for_export else edge))
     return g
+
+
+def _node_pointers(
+    node: Node, content: dict[PointerId, Content], unread: tuple[PointerId, ...]
+) -> dict[str, Any]:
+    unlocks = [e for e in node.events if isinstance(e, Unlock)]
+    attrs: dict[str, Any] = {
+        "received": node.question.pointers,
+        "passed_up": node.answer.pointers if node.answer is not None else (),
+        "made": tuple(e.pointer for e in node.events if isinstance(e, Hold)),
+        "unlocked": tuple(e.pointer for e in unlocks),
+        "unlock_cost": sum(e.cost for e in unlocks),
+        "unread": unread,
+    }
+    read = revealed(node.answer, content) if node.answer is not None else None
+    if read is not None:
+        attrs["revealed"] = read
+    return attrs
+
+
+def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Pointer attributes as GraphML and GEXF hold them: lists as text, none left out."""
+    out: dict[str, Any] = {}
+    for k, v in attrs.items():
+        if isinstance(v, tuple):
+            if v:
+                out[k] = _xml_text(" ".join(v))
+        elif isinstance(v, str):
+            out[k] = _xml_text(v)
+        elif v:
+            out[k] = v
+    return out
 
 
 def _path_key(path: tuple[int, ...]) -> Any:
@@ -125,6 +195,9 @@ def _export_header(tree: Tree) -> dict[str, Any]:
         "package_version": h.package_version,
         "complete": tree.complete,
         "duration": tree.duration,
+        "content": _json_text({p: c.text for p, c in tree.content.items()})
+        if tree.content
+        else None,
     }
     return {k: v for k, v in attrs.items() if v is not None}
 

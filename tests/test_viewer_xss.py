@@ -1,5 +1,5 @@
 """Trace strings are untrusted: in a real Chromium, no payload runs, none becomes markup,
-and each shows as the text it is."""
+and each shows as the text it is; pointer ids, held content, holds and unlocks too."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import hch
 from hch.cli import main
 from hch.viewer.html import embed_json
 from tests.browser import Browser
+from tests.pointer_trees import NO_CONTENT, hostile_pointer_tree
 from tests.viewer_trees import PAYLOADS, hostile_tree
 
 pytestmark = pytest.mark.browser
@@ -44,6 +45,32 @@ def assert_nothing_ran(browser: Browser, title: str) -> None:
     assert problems == []
 
 
+def shown_as(payload: str) -> str:
+    """How the page writes a payload: characters that hide or reorder text as escapes."""
+    if "\u202e" in payload:
+        return "\\u202eevil\\u202c"
+    if "\x1b" in payload:
+        return "\\u001b]0;pwned\\u0007 <style>body{display:none}</style> & &amp;"
+    return payload
+
+
+def open_view(browser: Browser, trace: Path, page: Path) -> None:
+    """Write the page of ``trace`` with ``hch view``, open it, and check nothing ran."""
+    assert main(["view", str(trace), "-o", str(page)]) == 0
+    browser.open(page)
+    browser.wait_for("return window.hchView ? true : false")
+    assert_nothing_ran(browser, NAME)
+    browser.click("#expand-all")
+
+
+def click_row(browser: Browser, node: str) -> None:
+    browser.js(
+        "[...document.querySelectorAll('#rows .row')].find("
+        "  r => r.querySelector('.pid').textContent === arguments[0]).click()",
+        node,
+    )
+
+
 @pytest.fixture
 def hostile(tmp_path: Path) -> Path:
     trace = tmp_path / NAME
@@ -52,24 +79,12 @@ def hostile(tmp_path: Path) -> Path:
 
 
 def test_no_payload_runs_on_a_tree_page(browser: Browser, hostile: Path, tmp_path: Path) -> None:
-    page = tmp_path / "hostile.html"
-    assert main(["view", str(hostile), "-o", str(page)]) == 0
-    browser.open(page)
-    browser.wait_for("return window.hchView ? true : false")
-    assert_nothing_ran(browser, NAME)
-    browser.click("#expand-all")
+    open_view(browser, hostile, tmp_path / "hostile.html")
     shown = browser.text("#rows")
-    for i in range(len(PAYLOADS)):  # every node, clicked: its panel shows each string as text
-        browser.js(
-            "[...document.querySelectorAll('#rows .row')].find("
-            "  r => r.querySelector('.pid').textContent === arguments[0]).click()",
-            f"root.{i}",
-        )
+    for i, payload in enumerate(PAYLOADS):  # every node, clicked: its panel shows each as text
+        click_row(browser, f"root.{i}")
         panel = browser.js("return document.getElementById('panel').textContent")
-        payload = PAYLOADS[i]
-        literal = payload if "\u202e" not in payload else "\\u202eevil\\u202c"
-        if "\x1b" in payload:
-            literal = "\\u001b]0;pwned\\u0007 <style>body{display:none}</style> & &amp;"
+        literal = shown_as(payload)
         assert literal in panel, (i, literal)
         assert_nothing_ran(browser, NAME)
     assert "<script>window.pwned = 1" in shown
@@ -145,3 +160,40 @@ def test_the_page_forbids_remote_loads_and_other_scripts(hostile: Path, tmp_path
     assert "<" not in data and ">" not in data and "\u2028" not in data
     assert json.loads(data)["trees"][0]["nodes"][1]["agent"] == PAYLOADS[0]
     assert embed_json({"x": "</script>"}) == '{"x":"\\u003c/script\\u003e"}'
+
+
+def test_no_pointer_id_content_hold_or_unlock_runs(browser: Browser, tmp_path: Path) -> None:
+    trace = tmp_path / NAME
+    hch.save(hostile_pointer_tree(), trace)
+    page = tmp_path / "pointers.html"
+    open_view(browser, trace, page)
+    rows = browser.js(
+        "return [...document.querySelectorAll('#rows .ptr')].map(c => c.dataset.pointer)"
+    )
+    assert set(PAYLOADS) <= set(rows)
+    for i, payload in enumerate(PAYLOADS):  # every node: every chip revealed, every story
+        click_row(browser, f"root.{i}")
+        browser.js("document.querySelectorAll('#panel button.ptr').forEach(c => c.click())")
+        browser.js("document.querySelectorAll('#panel .reveal button.ptr').forEach(c => c.click())")
+        panel = browser.js("return document.getElementById('panel').textContent")
+        assert panel.count(shown_as(payload)) >= 3, i  # id, held content, unlock
+        assert_nothing_ran(browser, NAME)
+        browser.js("document.querySelector('#panel .reveal button.about').click()")
+        assert shown_as(payload) in browser.js(
+            "return document.getElementById('panel').textContent"
+        )
+        assert_nothing_ran(browser, NAME)
+    browser.click("#content-view")
+    listed = browser.js("return document.getElementById('panel').textContent")
+    assert all(shown_as(p) in listed for p in PAYLOADS)
+    assert f"{NO_CONTENT} by the task" in listed and "not in the trace" in listed
+    browser.js("document.querySelectorAll('#panel .pentry button').forEach(b => b.click())")
+    assert_nothing_ran(browser, NAME)
+    browser.open(page, f"root.{len(PAYLOADS)}")  # content naming itself twice: cut short
+    browser.wait_for("return window.hchView ? true : false")
+    browser.js(
+        "document.querySelector('#panel pre.revealed').parentNode.querySelector('.more').click()"
+    )
+    revealed = browser.js("return document.querySelector('#panel pre.revealed').textContent")
+    assert 1_000_000 <= len(revealed) < 1_100_000 and revealed.endswith("…")
+    browser.screenshot("hostile-pointers")

@@ -12,7 +12,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "diff",
         help="compare two trees node by node (a run and its counterfactual)",
         description="Align two traces by node path and print what differs: answers and "
-        "statuses changed, nodes added or removed, and from each change the chain of "
+        "statuses changed, content held, pointers unlocked or passed (even where the text "
+        "is the same), answers that reveal other content, nodes added or removed, and "
+        "from each change the chain of "
         "ancestors that changed with it, up to the root or to where it was masked. "
         "Exit status: 0 when the trees are the same, 1 when they differ.",
     )

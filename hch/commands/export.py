@@ -17,7 +17,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Write a trace as a graph: graphml (yEd, Gephi), gexf (Gephi), dot "
         "(Graphviz: dot -Tsvg tree.dot > tree.svg) or json (node-link, as d3 and "
         "networkx read it). Vertices carry path, question, answer, status, agent, "
-        "correct (where the trace's task can check), memes, error, budget and timings.",
+        "correct (where the trace's task can check), memes, error, budget and timings, "
+        "and pointers (received, passed_up, made, unlocked, unread, revealed; edges: "
+        "pointers_down, pointers_up).",
     )
     p.add_argument("trace", metavar="TRACE", help="a trace file (.jsonl)")
     p.add_argument("--format", "-f", choices=FORMATS, help="default: from the -o file's suffix")

@@ -15,7 +15,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "show",
         help="print a recorded tree in the terminal",
         description="A tree from its trace (JSONL), one node per entry: a mark (✓ right, "
-        "✗ wrong, ✸ where an error was born, ! failed), path, answer, memes, question. "
+        "✗ wrong, ✸ where an error was born, ! failed), path, answer, memes, question, "
+        "pointers ($1→root.0:1: what each node made, unlocked and passed on unread), and "
+        "after the tree every pointer's content with who made, passed and unlocked it. "
         "Nodes are judged where the trace's task is installed and can check them. A trace "
         "cut off mid-run shows what finished.",
     )

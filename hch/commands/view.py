@@ -14,7 +14,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="write a tree, two trees side by side, or a study index as one HTML page",
         description="TRACE: the tree as one self-contained HTML page (no network needed "
         "to open it): collapsible, searchable, coloured by correctness, status, agent, "
-        "depth or meme, with every recorded detail of a node beside it. TRACE TRACE_B: "
+        "depth or meme, with every recorded detail of a node beside it, pointers as chips "
+        "that reveal their content, and every pointer's story (key o). TRACE TRACE_B: "
         "two trees aligned by path, what changed marked with its chain up to the root. "
         "STUDY_DIR: the study's index (table, plots, every kept tree linked), with a page "
         "per kept tree under trees/ beside it.",

@@ -1,12 +1,15 @@
 """What both views show beside a tree's own records: verdicts, where errors were born,
-and the outline of a tree that may be missing nodes (a run cut off mid-way)."""
+who made, passed and unlocked each pointer, and the outline of a tree that may be
+missing nodes (a run cut off mid-way)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any
 
-from hch.model import Node, Path, Status, Tree
+from hch.flow import PointerFlow, pointer_flow, unread_by
+from hch.model import Node, Path, PointerId, Status, Tree
 from hch.verdicts import trace_task, verdicts
 
 __all__ = ["TreeFacts", "outline"]
@@ -44,6 +47,16 @@ class TreeFacts:
         self.task = task if task is not None else trace_task(tree)
         self.correct: dict[Path, bool | None] = verdicts(tree, self.task)
         self.nodes: dict[Path, Node] = {n.path: n for n in tree}
+
+    @cached_property
+    def flow(self) -> dict[PointerId, PointerFlow]:
+        """Every pointer of the tree: who made, passed and unlocked it."""
+        return pointer_flow(self.tree)
+
+    @cached_property
+    def unread(self) -> dict[Path, tuple[PointerId, ...]]:
+        """The pointers each node passed on without seeing their content."""
+        return unread_by(self.flow)
 
     @property
     def checkable(self) -> bool:

@@ -1,7 +1,8 @@
 """``hch view TRACE [TRACE_B]``: one tree, or two aligned by path, as one HTML page.
 
 The page holds each tree's header and nodes (as the trace stores them, with each
-node's verdict added) and the outline both trees share: every path either tree has, and
+node's verdict added), every pointer's content with who made, passed and unlocked it,
+and the outline both trees share: every path either tree has, and
 their ancestors, in pre-order. With two trees it also holds ``hch.diff``'s result, so
 the page marks what changed and the chain of each change up to the root.
 """
@@ -12,7 +13,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from hch.diff import TreeDiff, diff
-from hch.model import Path, Tree
+from hch.model import Path, Tree, format_path
 from hch.viewer.facts import TreeFacts, outline
 from hch.viewer.html import page
 
@@ -33,7 +34,29 @@ _BODY = """<div id="app">
 </div>"""
 
 
-def _tree_data(facts: TreeFacts, label: str) -> dict[str, Any]:
+def _content_data(facts: TreeFacts, row: dict[Path, int]) -> list[dict[str, Any]]:
+    """Every pointer: its content, and who made, passed and unlocked it, nodes named by
+    their row (-1: the task, or whoever asked the tree)."""
+
+    def at(path: Path | None) -> int:
+        return row[path] if path is not None else -1
+
+    out = []
+    for f in facts.flow.values():
+        item: dict[str, Any] = {
+            "id": f.pointer,
+            "maker": row.get(f.maker, -1) if f.maker is not None else -1,
+            "made_by": format_path(f.maker) if f.maker is not None else None,
+            "hops": [[at(h.by), at(h.to), h.way, h.read, h.into] for h in f.hops],
+            "unlocked": [[row[p], cost] for p, cost in f.unlocked],
+        }
+        if f.content is not None:
+            item["content"] = f.content.model_dump(mode="json", exclude_defaults=True)
+        out.append(item)
+    return out
+
+
+def _tree_data(facts: TreeFacts, label: str, row: dict[Path, int]) -> dict[str, Any]:
     tree = facts.tree
     nodes = []
     for node in tree:
@@ -53,6 +76,7 @@ def _tree_data(facts: TreeFacts, label: str) -> dict[str, Any]:
         "task_known": facts.task is not None,
         "checkable": facts.checkable,
         "nodes": nodes,
+        "content": _content_data(facts, row),
     }
 
 
@@ -117,7 +141,7 @@ def tree_page(
         "kind": "tree" if other is None else "diff",
         "title": title or (labels[0] if other is None else f"{labels[0]} vs {labels[1]}"),
         "back": back,
-        "trees": [_tree_data(f, label) for f, label in zip(facts, labels, strict=False)],
+        "trees": [_tree_data(f, label, row) for f, label in zip(facts, labels, strict=False)],
         "rows": [list(p) for p in paths],
         "at": at,
         "diff": _diff_data(diff(tree, other), row) if other is not None else None,
@@ -126,7 +150,15 @@ def tree_page(
         title=data["title"],
         body=_BODY,
         styles=["common.css", "tree.css"],
-        scripts=["common.js", "tree_model.js", "tree_rows.js", "tree_panel.js", "tree_app.js"],
+        scripts=[
+            "common.js",
+            "tree_model.js",
+            "tree_pointers.js",
+            "tree_rows.js",
+            "tree_panel.js",
+            "tree_content.js",
+            "tree_app.js",
+        ],
         data=data,
     )
 

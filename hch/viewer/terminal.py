@@ -3,7 +3,10 @@ columns.
 
 Each node shows a mark (right, wrong, where an error was born, failed), its path, its
 answer or error, memes, its agent where it differs from its parent's, notes and events,
-and its question folded below. Every string from the trace is untrusted: control and
+and its question folded below. Pointers read ``$1→root.0:1`` where a message names them;
+a node's line of pointers says what it made, unlocked (at what cost) and passed on
+unread, and what its answer reads as once unlocked; after the tree, every pointer's
+content with who made, passed and unlocked it. Every string from the trace is untrusted: control and
 direction-changing characters are shown as escapes, and nothing is read as markup.
 """
 
@@ -17,7 +20,8 @@ from rich.console import Console
 from rich.text import Text
 
 from hch.errors import ConfigError
-from hch.model import Node, Path, Status, Tree, format_path
+from hch.flow import PointerFlow, annotate, revealed
+from hch.model import Hold, Node, Path, Status, Tree, Unlock, format_path
 from hch.text import printable
 from hch.viewer.facts import TreeFacts, outline
 
@@ -49,6 +53,7 @@ _LEGEND = [
     ("unknown", "unchecked"),
 ]
 _MIN_TEXT = 32
+_WAYS = {"down": "↓", "up": "↑", "into": "⊂"}
 
 
 def _fold(text: str, limit: int) -> str:
@@ -153,16 +158,37 @@ class _View:
         elif shown < len(self.kids[path]):
             more = len(self.kids[path]) - shown
             head.append(f"  [{more} more {'child' if more == 1 else 'children'} not shown]", "dim")
-        lines = [head, Text("Q: " + _fold(node.question.text, self.fold), "dim")]
+        lines = [head, Text("Q: " + _fold(annotate(node.question), self.fold), "dim")]
+        held = self._pointers(node)
+        if held:
+            lines.append(Text(held, "magenta"))
         extra = _events(node)
         if extra:
             lines.append(Text(_fold(extra, self.fold), "dim italic"))
         return lines
 
+    def _pointers(self, node: Node) -> str:
+        """What the node did with pointers, and what its answer reads as unlocked."""
+        parts = []
+        made = [e.pointer for e in node.events if isinstance(e, Hold)]
+        if made:
+            parts.append("made " + _ids(made))
+        unlocks = [e for e in node.events if isinstance(e, Unlock)]
+        if unlocks:
+            cost = sum(e.cost for e in unlocks)
+            parts.append(f"unlocked {_ids([e.pointer for e in unlocks])} (cost {cost})")
+        unread = self.facts.unread.get(node.path, ())
+        if unread:
+            parts.append("passed on unread " + _ids(list(unread)))
+        read = revealed(node.answer, self.facts.tree.content) if node.answer else None
+        if read is not None:
+            parts.append("answer unlocked: " + _fold(read, self.fold))
+        return "⇢ " + "; ".join(parts) if parts else ""
+
     def _outcome(self, head: Text, node: Node, style: str, faint: bool) -> None:
         if node.answer is not None:
             head.append("  A: ", "dim")
-            head.append(_fold(node.answer.text, self.fold), "dim" if faint else style)
+            head.append(_fold(annotate(node.answer), self.fold), "dim" if faint else style)
         if node.status != Status.OK:
             head.append(f"  {node.status}", style)
             if node.error is not None:
@@ -174,6 +200,55 @@ class _View:
             born = self.facts.memes_born(node.path)
             tags = [("◆" if m in born else "◇") + printable(m) for m in sorted(node.answer.memes)]
             head.append("  " + " ".join(tags), "bold cyan")
+
+
+def _ids(pointers: list[str], most: int = 8) -> str:
+    shown = ", ".join(_fold(p, 60) for p in pointers[:most])
+    return shown + (f" (+{len(pointers) - most} more)" if len(pointers) > most else "")
+
+
+def _where(path: Path | None, nobody: str) -> str:
+    return nobody if path is None else format_path(path)
+
+
+def _content_lines(facts: TreeFacts, fold: int, most: int = 100) -> list[Text]:
+    """Every pointer: its content, who made it, who passed it (``·`` unread), who
+    unlocked it."""
+    flows = list(facts.flow.values())
+    if not flows:
+        return []
+    lines = [
+        Text(f"content  {len(flows)} pointers", "bold")
+        + Text("  (passed: ↓ in a question, ↑ in an answer, ⊂ inside content; · unread)", "dim")
+    ]
+    for f in flows[:most]:
+        lines.append(_content_line(f, fold))
+    if len(flows) > most:
+        lines.append(Text(f"... and {len(flows) - most} more pointers", "dim"))
+    return lines
+
+
+def _content_line(f: PointerFlow, fold: int) -> Text:
+    line = Text()
+    line.append(_fold(f.pointer, 60), "bold magenta")
+    line.append(f"  by {_where(f.maker, 'the task')}", "dim")
+    said = _fold(annotate(f.content), fold) if f.content is not None else "(not in the trace)"
+    line.append(f"  {said}")
+    if f.hops:
+        hops = [
+            _where(h.by, "task")
+            + _WAYS[h.way]
+            + (_fold(h.into, 60) if h.into is not None else _where(h.to, "asker"))
+            + ("" if h.read else "·")
+            for h in f.hops
+        ]
+        line.append("  passed " + ", ".join(hops), "dim")
+    if f.unlocked:
+        who = ", ".join(f"{format_path(p)} ({cost})" for p, cost in f.unlocked)
+        line.append(f"  unlocked by {who}", "cyan")
+    else:
+        line.append("  never unlocked", "dim")
+    return line
 
 
 def _events(node: Node) -> str:
@@ -210,8 +285,22 @@ def _header(facts: TreeFacts, view: _View, name: str) -> list[Text]:
     if () in facts.nodes:
         symbol, style = view.mark(())
         root = facts.nodes[()]
-        said = root.answer.text if root.answer is not None else str(root.status)
+        said = annotate(root.answer) if root.answer is not None else str(root.status)
         rows.append(("root", f"{symbol} {_fold(said, view.fold)}", style))
+        read = revealed(root.answer, tree.content) if root.answer is not None else None
+        if read is not None:
+            rows.append(("revealed", _fold(read, view.fold), style))
+    if facts.flow:
+        unlocked = sum(1 for f in facts.flow.values() if f.unlocked)
+        unread = sum(1 for f in facts.flow.values() if f.unread)
+        rows.append(
+            (
+                "pointers",
+                f"{len(facts.flow)}: {unlocked} unlocked, {unread} passed on unread"
+                " (listed after the tree)",
+                "",
+            )
+        )
     bad = [p for p in facts.nodes if facts.bad(p)]
     born = [p for p in bad if facts.born(p)]
     shape = f"{len(tree)}, depth {tree.depth}"
@@ -269,6 +358,11 @@ def render(
         hint = f"{view.below} deeper nodes not shown"
         hint += f" (showing {view.depth} levels; --depth N shows more)" if view.auto_depth else ""
         console.print(Text(hint, "dim"))
+    content = _content_lines(facts, fold)
+    if content:
+        console.print()
+    for line in content:
+        _print_wrapped(console, line, "", "  ")
 
 
 def _layout(view: _View, width: int) -> Iterator[tuple[str, str, Text]]:

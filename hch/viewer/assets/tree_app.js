@@ -163,11 +163,17 @@ function toolbar() {
   hl.id = 'highlight';
   for (const [v, t] of HIGHLIGHTS) if (v !== 'meme' || MEMES.length) option(hl, v, t);
   hl.addEventListener('change', () => setHighlight(hl.value));
+  const pointers = TREES.reduce((t, tr) => t + (tr.content || []).length, 0);
+  const content = el('button', null, `content (${pointers})`);
+  content.id = 'content-view';
+  content.title = 'every pointer: who made, passed and unlocked it ( o )';
+  content.hidden = !pointers;
+  content.addEventListener('click', showContent);
   const help = el('button', null, 'keys');
   help.addEventListener('click', () => { $('help').hidden = !$('help').hidden; });
   add(bar, q, prev, next, found, el('span', 'sep'), open, close, el('span', 'sep'),
     el('label', 'muted', 'colour'), colour, meme, el('label', 'muted', 'highlight'), hl,
-    el('span', 'grow'), help);
+    el('span', 'grow'), content, help);
 }
 
 function rootLine(side) {
@@ -177,8 +183,14 @@ function rootLine(side) {
   if (SIDES > 1) add(line, el('span', 'side', side ? 'B' : 'A'), el('span', 'file', printable(t.label, false)), ' ');
   if (root) {
     const m = markOf(root);
-    add(line, el('span', 'muted', 'root answer '), el('span', 'mark ' + m, MARKS[m][0] + ' '),
-      el('span', 'answer ' + m, printable(answerText(root), false).slice(0, 120)));
+    const answer = el('span', 'answer ' + m);
+    if (root.answer && root.answer.pointers && root.answer.pointers.length) {
+      messageText(answer, printable(root.answer.text, false).slice(0, 120), root.answer.pointers, seenOpts(root, side, null, null));
+      add(answer, el('span', 'muted', ' revealed: '), printable(expandText(side, root.answer.text, root.answer.pointers), false).slice(0, 120));
+    } else {
+      answer.textContent = printable(answerText(root), false).slice(0, 120);
+    }
+    add(line, el('span', 'muted', 'root answer '), el('span', 'mark ' + m, MARKS[m][0] + ' '), answer);
   } else {
     add(line, el('span', 'badge warn', 'no root: the run stopped before it finished'));
   }
@@ -249,7 +261,7 @@ const KEYS = [
   ['Home End', 'first / last row'], ['PgUp PgDn', 'a page up / down'],
   ['/', 'search'], ['n N', 'next / previous match'], ['* -', 'expand all / collapse all'],
   ['p', 'highlight the path to the root'], ['e', 'next place where an error was born'],
-  ['c', 'next change (two trees)'], ['?', 'these keys'],
+  ['c', 'next change (two trees)'], ['o', 'content: every pointer'], ['?', 'these keys'],
 ];
 
 function footer() {
@@ -293,6 +305,7 @@ function onKey(ev) {
     '*': expandAll, '-': collapseAll, p: () => setHighlight('selected'),
     e: () => nextOf(bornRows),
     c: () => (DIFF ? nextOf(rowsWhere((i) => DIFF.change[i] > 0)) : null),
+    o: () => (CONTENT.some((m) => m.size) ? showContent() : null),
     '?': () => { $('help').hidden = !$('help').hidden; },
   };
   const act = actions[ev.key];

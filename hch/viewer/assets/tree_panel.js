@@ -36,6 +36,55 @@ function block(text, cls) {
   return pre;
 }
 
+// A question or answer with its pointers as chips that reveal their content below it.
+function messageBlock(msg, n, side) {
+  const ps = msg.pointers || [];
+  if (!ps.length) return block(msg.text);
+  const box = el('div', 'msg');
+  const opts = seenOpts(n, side, box, search.re);
+  const text = String(msg.text);
+  if (text.length > FOLD) {
+    add(box, block(text));
+    ps.forEach((p, k) => add(box, chip(k + 1, p, opts), ' '));
+  } else {
+    const pre = el('pre', 'text');
+    messageText(pre, printable(text, true), ps, opts);
+    add(box, pre);
+  }
+  return box;
+}
+
+// What the node did with pointers: made (hold), unlocked (at what cost), passed on.
+function pointerSection(row, side, n) {
+  const events = n.events || [];
+  const holds = events.filter((e) => e.kind === 'hold');
+  const unlocks = events.filter((e) => e.kind === 'unlock');
+  const up = (n.answer && n.answer.pointers) || [];
+  const down = childRows(row).map((c) => [c, nodeAt(c, side)])
+    .filter(([, k]) => k && k.question.pointers && k.question.pointers.length);
+  const got = n.question.pointers || [];
+  if (!holds.length && !unlocks.length && !up.length && !down.length && !got.length) return null;
+  const sec = section('pointers');
+  sec.classList.add('pointers');
+  const opts = seenOpts(n, side, sec, null);
+  const cost = unlocks.reduce((t, e) => t + (e.cost || 0), 0);
+  add(sec, el('div', 'muted', `made ${holds.length}, unlocked ${unlocks.length} for ${cost} of its budget` +
+    ` (${n.budget_used === undefined ? 1 : n.budget_used} used in all); ▢ saw the content, ▨ did not`));
+  const line = (key, ...kids) => add(sec, add(el('div', 'kv ' + key.split(' ')[0]), el('span', 'k', key), add(el('span', 'v'), ...kids)));
+  for (const e of holds) {
+    line('made', chip(null, e.pointer, opts), ' ', el('span', 'muted', printable(e.content.text, false).slice(0, 120)));
+  }
+  for (const e of unlocks) {
+    line('unlocked', chip(null, e.pointer, opts), ' ', el('span', 'cost', `cost ${e.cost || 0}`));
+  }
+  if (got.length) line('received', ...got.map((p) => chip(null, p, opts)));
+  if (up.length) line('passed up', ...up.map((p) => chip(null, p, opts)));
+  for (const [c, k] of down) {
+    line('passed down', pathLink(c, side, ''), ' ', ...k.question.pointers.map((p) => chip(null, p, opts)));
+  }
+  return sec;
+}
+
 function nodeLink(row, side) {
   const n = nodeAt(row, side);
   const a = el('button', 'link');
@@ -128,7 +177,7 @@ function nodeDetails(row, side) {
   add(head, pair('time', `${seconds(n.start || 0)} → ${seconds(n.end || 0)} (${seconds((n.end || 0) - (n.start || 0))})`));
   add(box, head);
   const q = section('question');
-  add(q, block(n.question.text));
+  add(q, messageBlock(n.question, n, side));
   if (n.question.data !== undefined && n.question.data !== null) {
     const data = section('question data', false);
     add(data, block(jsonText(n.question.data), 'json'));
@@ -137,7 +186,15 @@ function nodeDetails(row, side) {
   add(box, q);
   const a = section('answer');
   if (n.answer) {
-    add(a, block(n.answer.text));
+    add(a, messageBlock(n.answer, n, side));
+    if (n.answer.pointers && n.answer.pointers.length) {
+      const read = seenBy(n);
+      const unread = n.answer.pointers.some((p) => !read.has(p));
+      add(a, el('div', 'role', unread
+        ? 'revealed: what its asker reads by unlocking every pointer (this node did not see all of it)'
+        : 'revealed: what its asker reads by unlocking every pointer'));
+      add(a, block(expandText(side, n.answer.text, n.answer.pointers), 'revealed'));
+    }
     const memes = memesOf(n);
     if (memes.length) {
       const born = n.memes_born || [];
@@ -150,6 +207,7 @@ function nodeDetails(row, side) {
   if (n.error) add(a, pair('error', `${n.error.type}: ${n.error.message}`, 'failed'));
   add(box, a);
   add(box, conversation(row, side, n));
+  add(box, pointerSection(row, side, n));
   const kids = childRows(row);
   if (kids.length) {
     const c = section(`children (${kids.length})`);

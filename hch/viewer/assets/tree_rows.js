@@ -74,7 +74,11 @@ function answerCell(r, row) {
     if (s) add(r.ans, el('span', 'arrow', ' → '));
     const part = el('span', n ? 'a ' + markOf(n) : 'a missing');
     if (SIDES > 1) add(part, el('span', 'mk', (MARKS[markOf(n)] || MARKS.unknown)[0] + ' '));
-    showText(part, n ? snippet(printable(answerText(n), false)).slice(0, 80) : '—', re);
+    if (n && n.answer && n.answer.pointers) {
+      messageText(part, snippet(printable(n.answer.text, false)).slice(0, 80), n.answer.pointers, seenOpts(n, s, null, re));
+    } else {
+      showText(part, n ? snippet(printable(answerText(n), false)).slice(0, 80) : '—', re);
+    }
     r.ans.appendChild(part);
   }
 }
@@ -119,7 +123,7 @@ function fill(r, row, k) {
     if (below) add(r.badges, el('span', 'badge', `+${below.toLocaleString('en')}`));
   }
   r.q.textContent = '';
-  if (n) showText(r.q, snippet(printable(n.question.text, false)), search.re);
+  if (n) messageText(r.q, snippet(printable(n.question.text, false)), n.question.pointers, seenOpts(n, SIDES > 1 && nodeAt(row, 1) ? 1 : 0, null, search.re));
   else add(r.q, el('span', 'muted', 'not recorded: the run stopped before this node finished'));
 }
 
