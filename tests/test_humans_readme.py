@@ -1,5 +1,5 @@
 """The README's "Humans at the nodes" section runs as written: a person at the root in
-a terminal, the replay of what they did, and the web app."""
+a terminal, the replay of what they did, the web app, and a person handling pointers."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def blocks() -> list[tuple[str, str]]:
 
 
 def test_the_section_runs_as_written(tmp_path: Path) -> None:
-    (kind1, terminal), (kind2, replay), (kind3, web) = blocks()
-    assert (kind1, kind2, kind3) == ("sh", "python", "sh")
+    (kind1, terminal), (kind2, replay), (kind3, web), (kind4, pointers) = blocks()
+    assert (kind1, kind2, kind3, kind4) == ("sh", "python", "sh", "python")
 
     argv = shlex.split(terminal)
     assert argv[:2] == ["hch", "run"]
@@ -84,3 +84,10 @@ def test_the_section_runs_as_written(tmp_path: Path) -> None:
             proc.kill()
         proc.communicate()
     assert (tmp_path / "runs" / "people" / "trace.jsonl").is_file()
+
+    done = subprocess.run(
+        [sys.executable, "-c", pointers], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    # The person read $2 ("a b") and passed $1 on unread; the reveal opens both.
+    assert done.stdout == "longer than a b, the short one: a b c d e f g\n"
