@@ -66,7 +66,8 @@ def test_a_person_unlocks_holds_and_forwards_over_the_api(
     held = s.settled(lease)["view"]["pointers"][3]
     assert held == {"n": 4, "locked": False, "text": "$3 plus 20"}
     s.act(lease, action="answer", text="$4")
-    assert s.finish()[0] == 0
+    code, out, _ = s.finish()
+    assert code == 0 and "answer: subtotal: 13 plus 20\n" in out  # the answer, opened
 
     tree = load(tmp_path / "session" / "trace.jsonl")
     root = tree.root
