@@ -253,6 +253,11 @@ def test_a_killed_server_resumes_without_losing_an_answered_node(
     first.settled(lease)
     first.act(lease, action="answer", text="41")  # wrong on purpose: it must survive as is
     first.wait_for(lambda st: [w["path"] for w in st["queue"]] == ["root.1"])
+    trace = tmp_path / "session" / "trace.jsonl"
+    deadline = time.monotonic() + 30  # the board lets go of a node just before it is written
+    while not (trace.exists() and (0,) in {n.path for n in load(trace)}):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     first.proc.send_signal(signal.SIGKILL)
     first.proc.wait()
 

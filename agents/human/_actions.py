@@ -4,6 +4,9 @@ An action is data (a pydantic model tagged by ``action``), so that it can be rec
 in a trace, memoised in a cache and sent over HTTP. ``refusal(view, action)`` reads only
 the workspace view the person saw, so the terminal and the web app refuse the same
 actions with the same reasons.
+
+Texts a person writes (questions, answers, held content) may name the pointers in front
+of them as ``$1``, ``$2``, ...: the pointers are passed on unread.
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from hch import PointerError, Workspace
+
 __all__ = [
     "Action",
     "Ask",
     "Choice",
     "FollowUp",
+    "HoldContent",
     "Reply",
+    "UnlockPointer",
     "UseTool",
     "WriteNote",
+    "bad_pointer",
     "followable",
     "parse_action",
     "refusal",
@@ -61,6 +69,22 @@ class WriteNote(_Action):
     text: str
 
 
+class UnlockPointer(_Action):
+    """See what pointer ``$pointer`` holds (``ctx.unlock``): the first time, it costs
+    budget; the pointers inside the content are then numbered too."""
+
+    action: Literal["unlock"] = "unlock"
+    pointer: int
+
+
+class HoldContent(_Action):
+    """Put ``text`` in the tree's keeping (``ctx.hold``) and get a new pointer to it, to
+    pass down in a question or up in the answer; its ``$n`` are pointers held here."""
+
+    action: Literal["hold"] = "hold"
+    text: str
+
+
 class Reply(_Action):
     """Answer the node's question and leave it."""
 
@@ -68,7 +92,10 @@ class Reply(_Action):
     text: str
 
 
-Action = Annotated[Ask | FollowUp | UseTool | WriteNote | Reply, Field(discriminator="action")]
+Action = Annotated[
+    Ask | FollowUp | UseTool | WriteNote | UnlockPointer | HoldContent | Reply,
+    Field(discriminator="action"),
+]
 _ACTION: TypeAdapter[Action] = TypeAdapter(Action)
 
 
@@ -117,8 +144,13 @@ def refusal(view: dict[str, Any], action: Action) -> str | None:
     children); the tree checks them again when the action is taken.
     """
     left = view.get("children_left")
-    if isinstance(action, Reply):
-        return "an answer cannot be empty" if not action.text.strip() else None
+    if isinstance(action, Reply | HoldContent):
+        if not action.text.strip():
+            what = "an answer" if isinstance(action, Reply) else "held content"
+            return f"{what} cannot be empty"
+        return bad_pointer(view, action.text)
+    if isinstance(action, UnlockPointer):
+        return _unlock_refusal(view, action.pointer)
     if isinstance(action, WriteNote):
         return "a note cannot be empty" if not action.text.strip() else None
     if isinstance(action, UseTool):
@@ -137,6 +169,8 @@ def refusal(view: dict[str, Any], action: Action) -> str | None:
     for i, q in enumerate(questions, 1):
         if not q.strip():
             return "a question cannot be empty" if len(questions) == 1 else f"question {i} is empty"
+        if reason := bad_pointer(view, q):
+            return reason if len(questions) == 1 else f"question {i}: {reason}"
     if left is not None and len(questions) > left:
         if left == 0:
             return f"this node may ask no more questions (depth {view['depth']}, {_budget(view)})"
@@ -144,6 +178,27 @@ def refusal(view: dict[str, Any], action: Action) -> str | None:
             f"this node may ask {left} more question{'s' if left != 1 else ''}, "
             f"not {len(questions)} ({_budget(view)})"
         )
+    return None
+
+
+def bad_pointer(view: dict[str, Any], text: str) -> str | None:
+    """Why ``text`` cannot be sent from the workspace ``view`` shows: it names a
+    ``$n`` past the pointers there. None if every ``$n`` names one."""
+    shown = Workspace(str(p["n"]) for p in view.get("pointers", []))
+    try:
+        shown.read(text)
+    except PointerError as exc:
+        return str(exc)
+    return None
+
+
+def _unlock_refusal(view: dict[str, Any], n: int) -> str | None:
+    if n < 1:
+        return f"pointers are numbered from $1; there is no ${n}"
+    if reason := bad_pointer(view, f"${n}"):
+        return reason
+    if not view["pointers"][n - 1]["locked"]:
+        return f"${n} is unlocked already: its content is shown"
     return None
 
 

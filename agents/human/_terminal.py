@@ -1,8 +1,9 @@
 """TerminalHuman: a person answers a node by typing commands in a terminal.
 
 The node's workspace is printed (question, position, what is left of the limits, the
-earlier exchange of a follow-up, and everything asked and answered so far), then a
-prompt takes one command. Reads happen on a daemon thread, so a waiting node never
+earlier exchange of a follow-up, the pointers in front of the person, locked or with
+their content, and everything asked and answered so far), then a prompt takes one
+command. Reads happen on a daemon thread, so a waiting node never
 blocks the event loop, Ctrl-C cancels it at once (the node is recorded as cancelled),
 and an abandoned read never keeps the process alive.
 """
@@ -17,7 +18,18 @@ from typing import Any, TextIO
 import anyio
 from anyio.lowlevel import RunVar
 
-from agents.human._actions import Action, Ask, Choice, FollowUp, Reply, UseTool, WriteNote, refusal
+from agents.human._actions import (
+    Action,
+    Ask,
+    Choice,
+    FollowUp,
+    HoldContent,
+    Reply,
+    UnlockPointer,
+    UseTool,
+    WriteNote,
+    refusal,
+)
 from agents.human._human import Human
 from agents.human._mailbox import Mailbox
 from agents.human._workspace import Workspace
@@ -34,8 +46,11 @@ Commands:
   follow N QUESTION       ask child N again; it sees your earlier exchange
   tool NAME [KEY=VALUE]   call a granted tool (values are JSON, else text)
   note TEXT               write a note on this node (kept in the trace)
+  unlock $N               see what pointer $N holds (the first unlock costs budget)
+  hold TEXT               keep TEXT behind a new pointer, to pass down or up
   answer TEXT             answer and leave (just `answer`: several lines, an empty line ends)
   help                    show this
+Writing $N in a question, an answer or held text passes pointer $N on, unread.
 Ctrl-C stops the tree: this node is recorded as cancelled and the trace stays loadable."""
 
 _RULE = "─" * 72
@@ -131,6 +146,13 @@ class TerminalHuman(Human):
             return UseTool(name=name, args=parse_options(pairs, "tool"))
         if word == "note":
             return WriteNote(text=rest)
+        if word == "unlock":
+            number = rest.removeprefix("$")
+            if not number.isdigit():
+                raise ConfigError("unlock needs a pointer: unlock $N")
+            return UnlockPointer(pointer=int(number))
+        if word == "hold":
+            return HoldContent(text=rest)
         if word == "answer":
             if rest:
                 return Reply(text=rest)
@@ -166,6 +188,9 @@ def render(view: dict[str, Any]) -> str:
         for turn in view["history"]:
             out.append(f"  Q: {printable(turn['question'])}")
             out.append(f"  A: {printable(turn['answer'])}")
+    if "pointers" in view:
+        out.append("Pointers ($N in what you write passes it on unread):")
+        out.extend(_pointer(p) for p in view["pointers"])
     if view["log"]:
         out.append("So far:")
         out.extend(_entry(e) for e in view["log"])
@@ -181,8 +206,22 @@ def _answered(answer: str | None, failure: str | None) -> str:
     return f"(no answer: {printable(failure or 'failed')})"
 
 
+def _pointer(p: dict[str, Any]) -> str:
+    if p["locked"]:
+        return f"  ${p['n']} locked (unlock ${p['n']} to see it)"
+    line = f"  ${p['n']}: {printable(p['text'])}"
+    if "data" in p:
+        line += f"\n      data: {printable(repr(p['data']))}"
+    return line
+
+
 def _entry(e: dict[str, Any]) -> str:
     kind = e["kind"]
+    if kind == "unlock":
+        cost = f" (cost {e['cost']})" if "cost" in e else ""
+        return f"  unlocked ${e['pointer']}{cost}"
+    if kind == "hold":
+        return f"  held ${e['pointer']}: {printable(e['text'])}"
     if kind == "ask":
         return "\n".join(
             f"  [{c['child']}] Q: {printable(c['question'])}\n"

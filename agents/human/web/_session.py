@@ -20,7 +20,19 @@ from agents._asgi import BackgroundServer, listen
 from agents.human.web._app import humans_app
 from agents.human.web._board import Board
 from agents.human.web._seats import Seats, WebHuman
-from hch import Agent, ConfigError, Limits, Path, Policy, Question, Tree, load, run, stable_hash
+from hch import (
+    Agent,
+    ConfigError,
+    Limits,
+    Path,
+    Policy,
+    Question,
+    Tree,
+    load,
+    reveal,
+    run,
+    stable_hash,
+)
 from hch.cache import Cache
 from hch.study import Experiment, Results, Trial, run_study
 
@@ -83,6 +95,13 @@ class Session:
     def stop(self) -> None:
         self.server.stop()
 
+    @staticmethod
+    def answer(tree: Tree) -> str | None:
+        """The root's answer as the task reads it: every pointer in it opened (the tree
+        is done, so nobody at a node learns from it)."""
+        found = tree.root.answer
+        return None if found is None else reveal(found, tree.content).text
+
     def claim(self, spec: Mapping[str, Any]) -> Tree | None:
         """Make the directory this session's: record ``spec``, or check it is the one
         recorded. Returns the partial tree of an earlier run, if there is one.
@@ -143,8 +162,7 @@ class Session:
             backend=backend,
             **header,
         )
-        root = tree.root
-        self.board.tree_finished(TREE, root.answer.text if root.answer else None)
+        self.board.tree_finished(TREE, self.answer(tree))
         self.board.finished = True
         return tree
 

@@ -153,7 +153,7 @@ def _tree(args: argparse.Namespace, session: Any, seats: dict[str, Any]) -> Any:
     }
     earlier = session.claim(spec)
     if earlier is not None and earlier.complete:
-        answer = earlier.root.answer.text if earlier.root.answer else None
+        answer = session.answer(earlier)
         print(f"{session.trace} is a finished tree (answer: {answer!r}); nothing to resume")
         return None
     memo = session.memo(earlier)
@@ -176,8 +176,7 @@ def _tree(args: argparse.Namespace, session: Any, seats: dict[str, Any]) -> Any:
             )
         finally:
             memo.close()
-        answer = tree.root.answer.text if tree.root.answer else None
-        print(f"answer: {answer}", flush=True)
+        print(f"answer: {session.answer(tree)}", flush=True)
         print(f"status: {tree.root.status}; nodes: {len(tree)}", flush=True)
         return bool(tree.root.status == "ok")
 

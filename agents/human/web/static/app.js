@@ -117,10 +117,31 @@ function logItem(entry) {
   } else if (entry.kind === "tool") {
     const outcome = "error" in entry ? "error " + entry.error : JSON.stringify(entry.result);
     li.append(el("div", "tool " + entry.name + " " + JSON.stringify(entry.args) + " → " + outcome, "text"));
+  } else if (entry.kind === "unlock") {
+    li.append(el("div", "unlocked $" + entry.pointer + ("cost" in entry ? " (cost " + entry.cost + ")" : ""), "text"));
+  } else if (entry.kind === "hold") {
+    li.append(el("div", "held $" + entry.pointer + ": " + entry.text, "text"));
   } else if (entry.kind === "note") {
     li.append(el("div", "note: " + entry.text, "text"));
   } else {
     li.append(el("div", "refused " + JSON.stringify(entry.action) + ": " + entry.reason, "text error"));
+  }
+  return li;
+}
+
+function pointerItem(p) {
+  const li = el("li");
+  li.dataset.n = p.n;
+  if (p.locked) {
+    li.append(el("span", "$" + p.n + " locked ", "meta"));
+    const open = el("button", "Unlock $" + p.n);
+    open.type = "button";
+    open.className = "unlock";
+    open.addEventListener("click", () => act({ action: "unlock", pointer: p.n }));
+    li.append(open);
+  } else {
+    li.append(el("div", "$" + p.n + ": " + p.text, "text pointer"));
+    if ("data" in p) li.append(el("div", "data: " + JSON.stringify(p.data), "text meta"));
   }
   return li;
 }
@@ -141,11 +162,13 @@ function showWorkspace(ws) {
     $("scratchpad").value = ws.scratchpad;
   }
   $("ws-waiting").hidden = ws.ready;
-  for (const b of document.querySelectorAll("#actions button")) b.disabled = !ws.ready;
   renderTree(ws.tree_question, ws.nodes);
-  if (key === shown) return;
+  if (key !== shown) drawView(ws.view);
   shown = key;
-  const v = ws.view;
+  for (const b of document.querySelectorAll("#actions button, #ws-pointers button")) b.disabled = !ws.ready;
+}
+
+function drawView(v) {
   const left = v.children_left === null ? "may ask any number" : "may ask " + v.children_left + " more";
   const budget = v.budget === null ? "budget unlimited" : "budget left " + v.budget;
   $("ws-where").textContent = "node " + v.path + " · depth " + v.depth + " · " + budget + " · " + left;
@@ -158,6 +181,9 @@ function showWorkspace(ws) {
     history.append(li);
   }
   $("ws-history-box").hidden = !v.history.length;
+  const pointers = v.pointers || [];
+  $("ws-pointers").replaceChildren(...pointers.map(pointerItem));
+  $("ws-pointers-box").hidden = !pointers.length;
   const log = $("ws-log");
   log.replaceChildren(...v.log.map(logItem));
   if (!v.log.length) log.append(el("li", "nothing yet", "meta"));
@@ -251,6 +277,7 @@ function setup() {
     return { action: "tool", name: $("tool-name").value.trim(), args: args };
   }, ["tool-name", "tool-args"]);
   onSubmit("note-form", () => ({ action: "note", text: $("note-text").value }), ["note-text"]);
+  onSubmit("hold-form", () => ({ action: "hold", text: $("hold-text").value }), ["hold-text"]);
   onSubmit("answer-form", () => ({ action: "answer", text: $("answer-text").value }), ["answer-text"]);
   $("scratchpad").addEventListener("input", () => {
     clearTimeout(padTimer);
