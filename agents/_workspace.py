@@ -126,4 +126,4 @@ class PointerTurns:
 
     def _known(self) -> str:
         """The pointers there are, worded as ``Workspace.read`` words them."""
-        return f"pointers: $1..${len(self._workspace.pointers)}"
+        return f"pointers: {self._workspace.names()}"

@@ -190,11 +190,28 @@ def _located(obj: Any, kind: Literal["object", "function", "policy"]) -> Spec:
     return Spec(kind=kind, target=target)
 
 
-def by_depth(agents: Mapping[int, Agent], default: Agent | None = None) -> Policy:
-    """A policy that picks an agent per depth (e.g. a stronger agent at the root)."""
-    for a in [*agents.values(), *([default] if default is not None else [])]:
-        _check_async(a)
-    return _ByDepth(agents, default)
+def by_depth(
+    agents: Mapping[int, Agent | AgentFunction], default: Agent | AgentFunction | None = None
+) -> Policy:
+    """A policy that picks an agent per depth (e.g. a stronger agent at the root).
+
+    Each agent may be an async function, taken as an agent as ``run_tree`` takes one.
+    """
+    chosen = {d: _as_agent(a) for d, a in agents.items()}
+    return _ByDepth(chosen, None if default is None else _as_agent(default))
+
+
+def _as_agent(a: Agent | AgentFunction) -> Agent:
+    """An agent as it is (checked to be async), or an async function as a FunctionAgent."""
+    if getattr(a, "answer", None) is None:
+        if inspect.iscoroutinefunction(a):
+            return FunctionAgent(a)
+        raise AgentError(
+            f"{a!r} is not an agent: give an object with `async def answer(question, ctx)` "
+            "or an async function"
+        )
+    _check_async(a)
+    return a  # type: ignore[return-value]
 
 
 def _check_async(a: object) -> None:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Coroutine, Hashable, Iterable
 from typing import Any, Protocol, TypeVar, cast
 
+from hch.limits import Limits
 from hch.model import Answer, Content, Event, Exchange, Note, Path, PointerId, Question
 from hch.recording import RecordedCall
 
@@ -27,6 +28,7 @@ class Engine(Protocol):
     """
 
     seed: int
+    limits: Limits
 
     def budget(self, node: Any) -> int | None: ...
 
@@ -101,6 +103,11 @@ class Context:
     def seed(self) -> int:
         """The run's seed."""
         return self._engine.seed
+
+    @property
+    def limits(self) -> Limits:
+        """The tree's limits (what an unlock costs is ``limits.unlock_cost``)."""
+        return self._engine.limits
 
     @property
     def rng(self) -> random.Random:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -383,6 +383,13 @@ class Tree(BaseModel):
     @cached_property
     def _index(self) -> dict[Path, Node]:
         return {n.path: n for n in self.nodes}
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Tree:
+        """A copy; what is worked out from the nodes (index, content) is worked out anew."""
+        copy = super().model_copy(update=update, deep=deep)
+        for cached in ("_index", "content"):
+            copy.__dict__.pop(cached, None)
+        return copy
 
     def __repr_args__(self) -> Any:
         """A summary: a tree can hold a hundred thousand nodes."""

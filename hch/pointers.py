@@ -46,6 +46,9 @@ M = TypeVar("M", Question, Answer, Content)
 REF = re.compile(r"\$(\d+)")
 """``$1``, ``$2``, ...: a pointer named by its number in a message or a workspace."""
 
+MAX_TEXT = 10_000_000
+"""Longest text ``expand`` makes (characters) before it gives up."""
+
 MAX_EXPANSION = 64
 """How deep ``expand`` follows content inside content (pointers cannot form cycles, so
 this bounds only pathological hand-made trees)."""
@@ -64,9 +67,10 @@ def held_pointer(path: Path, k: int) -> PointerId:
 def maker(pointer: PointerId) -> Path | None:
     """The path of the node that made the content, or None for the task's parts."""
     who, _, _ = pointer.rpartition(":")
-    if who == "task" or not who.startswith("root"):
-        return None
-    return tuple(int(i) for i in who.split(".")[1:])
+    steps = who.split(".")
+    if steps[0] != "root" or not all(s.isdigit() for s in steps[1:]):
+        return None  # the task's, or an id no node makes (a hand-edited trace)
+    return tuple(int(i) for i in steps[1:])
 
 
 def holding(
@@ -92,25 +96,47 @@ def holding(
     )
 
 
-def expand(message: Message, content: Mapping[PointerId, Content], *, depth: int = 0) -> str:
+def expand(message: Message, content: Mapping[PointerId, Content], *, limit: int = MAX_TEXT) -> str:
     """The message's text with every ``$i`` replaced by what its pointer holds, all the
-    way down: what a reader who unlocks everything would read."""
-    if not message.pointers:
-        return message.text
-    if depth >= MAX_EXPANSION:
-        raise PointerError(f"content nested more than {MAX_EXPANSION} deep")
+    way down: what a reader who unlocks everything would read.
 
-    def one(match: re.Match[str]) -> str:
-        i = int(match.group(1))
-        if not 1 <= i <= len(message.pointers):
-            return match.group(0)
-        pointer = message.pointers[i - 1]
-        found = content.get(pointer)
-        if found is None:
-            raise PointerError(f"pointer {pointer} names no content this tree held")
-        return expand(found, content, depth=depth + 1)
+    Each pointer is expanded once (content naming the same pointer twice at every level
+    would otherwise double the work per level).
 
-    return REF.sub(one, message.text)
+    Raises:
+        PointerError: a pointer names no content, content is nested more than
+            ``MAX_EXPANSION`` deep, or the text grows past ``limit`` characters.
+    """
+    done: dict[PointerId, str] = {}
+
+    def text_of(msg: Message, depth: int) -> str:
+        if not msg.pointers:
+            return msg.text
+        if depth >= MAX_EXPANSION:
+            raise PointerError(f"content nested more than {MAX_EXPANSION} deep")
+
+        def one(match: re.Match[str]) -> str:
+            i = int(match.group(1))
+            if not 1 <= i <= len(msg.pointers):
+                return match.group(0)
+            pointer = msg.pointers[i - 1]
+            found = done.get(pointer)
+            if found is None:
+                held = content.get(pointer)
+                if held is None:
+                    raise PointerError(f"pointer {pointer} names no content this tree held")
+                found = done[pointer] = text_of(held, depth + 1)
+            return found
+
+        text = REF.sub(one, msg.text)
+        if len(text) > limit:
+            raise PointerError(
+                f"the expanded text passes {limit:,} characters: content that names the "
+                f"same pointers many times over"
+            )
+        return text
+
+    return text_of(message, 0)
 
 
 def reached(message: Message, content: Mapping[PointerId, Content]) -> list[PointerId]:
@@ -176,6 +202,11 @@ class Workspace:
             found = self._numbers[pointer] = len(self.pointers)
         return found
 
+    def names(self) -> str:
+        """The numbers in use, for messages: ``none``, ``$1`` or ``$1..$4``."""
+        n = len(self.pointers)
+        return {0: "none", 1: "$1"}.get(n, f"$1..${n}")
+
     def show(self, message: Message) -> str:
         """The message's text with its ``$i`` renumbered to this workspace."""
         if not message.pointers:
@@ -199,8 +230,7 @@ class Workspace:
         def one(match: re.Match[str]) -> str:
             n = int(match.group(1))
             if not 1 <= n <= len(self.pointers):
-                known = f"$1..${len(self.pointers)}" if self.pointers else "none"
-                raise PointerError(f"${n} names no pointer here (pointers: {known})")
+                raise PointerError(f"${n} names no pointer here (pointers: {self.names()})")
             pointer = self.pointers[n - 1]
             return f"${mine.setdefault(pointer, len(mine) + 1)}"
 

@@ -122,37 +122,6 @@ def test_the_ready_study_runs_from_its_command_line(tmp_path: Path) -> None:
     assert (tmp_path / "plots" / "accuracy.png").is_file()
 
 
-def test_the_readme_section_runs_as_written(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Pointers (strong HCH)") :]
-    section = section[: section.index("\n## ", 1)]
-    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
-    assert len(blocks) == 2
-    done = subprocess.run(
-        [sys.executable, "-c", "\n".join(blocks)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
-    assert out.splitlines()[0] == "6 5 4 3 2 1"
-    assert "forward right (law: 0.81)" in out and "all wrong (law: 0.32)" in out
-    assert "travelled unread: 30/31 (97%) of pieces" in out
-    assert "reached the root, unread on its way" in out
-    (shell,) = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)
-    (tmp_path / "experiments").symlink_to(ROOT / "experiments")
-    for line in shell.splitlines()[1:]:  # the hch commands, from a folder like the repo's
-        command = line.split("#")[0].split()
-        assert command[0] == "hch", line
-        done = hch_cli(*command[1:], cwd=tmp_path, timeout=120)
-        assert done.returncode == 0, done.stderr
-        assert "Traceback" not in done.stderr
-    assert "pointers in 4 grid points:" in done.stdout  # read x p_wrong_pointer
-
-
 def test_hch_run_checks_the_answer_as_the_asker_reads_it(tmp_path: Path) -> None:
     """A root answer that is a pointer is right when what it points to is right; the
     meme section of `hch analyze` sees memes riding inside content."""

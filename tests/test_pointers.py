@@ -26,6 +26,7 @@ from hch import (
     Unlock,
     Workspace,
 )
+from hch.pointers import maker
 
 SECRET = re.compile(r"secret-[\w.:]+")
 
@@ -280,3 +281,47 @@ def test_a_workspace_reads_back_what_it_shows(held: list[str], picks: list[int])
     )
     with pytest.raises(PointerError, match=r"\$99 names no pointer"):
         space.read("$99")
+
+
+def test_content_that_doubles_at_every_level_is_refused_not_expanded_forever() -> None:
+    content = {"task:1": Content(text="x")}
+    for k in range(2, 41):  # each level names the one below twice: 2^40 copies of "x"
+        content[f"task:{k}"] = Content(text="$1 $1", pointers=(f"task:{k - 1}",))
+    twenty = Answer(text="$1", pointers=("task:20",))
+    assert hch.expand(twenty, content).count("x") == 2**19
+    with pytest.raises(PointerError, match="passes 10,000,000 characters"):
+        hch.expand(Answer(text="$1", pointers=("task:40",)), content)
+
+
+def test_maker_names_the_node_or_none_for_ids_no_node_makes() -> None:
+    assert maker("root.0.12:3") == (0, 12)
+    assert maker("root:1") == ()
+    for odd in ("task:2", "root.x:1", "<script>:1", "nothing"):
+        assert maker(odd) is None
+
+
+def test_a_copied_tree_with_other_nodes_is_indexed_anew() -> None:
+    tree = hch.run("notes", gather_notes)
+    assert tree[(1,)].answer is not None and tree.content  # both worked out once
+    kept = [n for n in tree if n.path != (1,)]
+    copy = tree.model_copy(update={"nodes": kept})
+    assert (1,) not in copy and "root.1:1" not in copy.content
+    assert (1,) in tree
+
+
+def test_by_depth_takes_async_functions_and_ctx_shows_the_limits() -> None:
+    costs: list[int] = []
+
+    async def root(q: Question, ctx: Context) -> Answer:
+        costs.append(ctx.limits.unlock_cost)
+        return Answer(text=(await ctx.ask("leaf")).text)
+
+    async def leaf(q: Question, ctx: Context) -> Answer:
+        return Answer(text="from the leaf")
+
+    policy = hch.by_depth({0: root}, default=leaf)
+    tree = hch.run("go", policy, limits=Limits(unlock_cost=3))
+    assert tree.root.answer == Answer(text="from the leaf") and costs == [3]
+    assert tree.header.spec.kind == "by_depth"
+    with pytest.raises(hch.AgentError, match="is not an agent"):
+        hch.by_depth({0: "not an agent"})  # type: ignore[dict-item]

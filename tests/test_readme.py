@@ -199,6 +199,20 @@ def _people(ran: Ran) -> None:
     assert hch.load(ran.folder / "runs" / "people" / "trace.jsonl").complete
 
 
+def _ida_made(ran: Ran) -> None:
+    for name in ("ida_epochs",):
+        epochs = (ran.folder / "runs" / name / "epochs.jsonl").read_text().splitlines()
+        assert len(epochs) == 2, ran.said()  # --epochs 2 (the block's 6, shortened)
+        assert list((ran.folder / "runs" / name / "plots").glob("ida_*.svg")), ran.said()
+    assert "accuracy" in ran.stdout and "capture" in ran.stdout, ran.said()
+
+
+def _pointer_study(ran: Ran) -> None:
+    rows = load_rows(ran.folder / "runs" / "pointer_world")
+    assert {r.params["read"] for r in rows} >= {"forward", "all"}, ran.said()
+    assert "unread" in ran.stdout, ran.said()  # the pointer section of hch analyze
+
+
 # -- interactive blocks, played --------------------------------------------------------
 
 
@@ -315,6 +329,21 @@ INSTEAD = [
             "concealment": "--trials 1 --quiet",
             "real-memes": "--trials 1 --quiet",
         },
+    ),
+    Instead(
+        "python -m experiments.ida_epochs --epochs 6",
+        "six epochs of 400 trees, then make ida's, take half a minute: two epochs of 40 "
+        "trees run the same code and write the same table, records and plots",
+        _ida_made,
+        replace={"--epochs 6": "--epochs 2 --trials 40"},
+        make={"ida": "--epochs 2 --trials 40"},
+    ),
+    Instead(
+        "make pointers",
+        "the ready pointer study runs 2,400 trees: it runs with 4 per grid point, the "
+        "other commands as written",
+        _pointer_study,
+        make={"pointers": "--trials 4 --quiet"},
     ),
     Instead(
         "hch.by_depth({2: model(inject=meme)}",
@@ -622,6 +651,24 @@ def test_the_attribution_example_scores_every_method(readme: Readme) -> None:
 def test_the_llm_example_gets_the_answer_from_the_local_model(readme: Readme) -> None:
     # The simulated model reads the README's question and answers it right.
     assert readme.block("from agents.llm import LLMAgent\nfrom hch").stdout.split() == ["ok", "21"]
+
+
+def test_the_pointer_examples_print_what_their_comments_say(readme: Readme) -> None:
+    reversed_list = readme.block('question = hch.holding("reverse $1", parts')
+    assert reversed_list.stdout == "4 3 2 1\n", reversed_list.said()
+    shown = readme.block("hch show pointers.jsonl")
+    assert "A: $1→root.1:1 $2→root.0:1" in shown.stdout, shown.said()
+    assert "passed on unread" in shown.stdout, shown.said()
+    assert (readme.folder / "pointers.html").is_file()
+    llm = readme.block("What is the sum of $1, $2 and $3?").stdout.splitlines()
+    assert llm[0] == "54" and any("task:" in line for line in llm[1:])
+    world = readme.block("law = agent.accuracy(sample.question.parts)").stdout
+    assert "forward right (law: 0.81)" in world and "all wrong (law: 0.32)" in world
+    assert "travelled unread: 30/31 (97%) of pieces" in world
+    assert "reached the root, unread on its way" in world
+    assert "pointers in 4 grid points:" in readme.block("make pointers").stdout
+    person = readme.block('typed = "unlock $2').stdout
+    assert person == "longer than a b, the short one: a b c d e f g\n"
 
 
 def test_a_human_tree_replays_with_nobody_at_the_keyboard(readme: Readme) -> None:
