@@ -48,6 +48,7 @@ from experiments.tasks.lists import ListTask
 from experiments.tasks.lookup import LookupTask
 from hch import Limits, Node, Path, Tree, by_depth, derive_seed, run
 from hch.analysis import Blame, Grid, blame
+from hch.cli import run_script
 from hch.stats import wilson_interval
 from hch.verdicts import trace_task, verdicts
 
@@ -244,4 +245,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(run_script("blame_attribution", main))

@@ -31,6 +31,7 @@ from agents.memetic import (
 )
 from experiments.memetic_world import MEASURE, TASK, calculator, lab, main, meme
 from hch import Limits, declare_memes
+from hch.cli import run_script
 from hch.study import Trial, experiment
 
 ARMS: dict[str, list[Behaviour]] = {
@@ -64,4 +65,4 @@ def concealment(depth: int, behaviour: str, seed: int) -> Trial:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(concealment))
+    raise SystemExit(run_script("concealment", lambda: main(concealment)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from agents.memetic import Carry, Inject, Verify, misbehave
 from experiments.memetic_world import MEASURE, TASK, calculator, lab, main, meme
 from hch import Limits, declare_memes
+from hch.cli import run_script
 from hch.study import Trial, experiment
 
 LABS: dict[str, tuple[float, int] | None] = {
@@ -55,4 +56,4 @@ def grounding(depth: int, lab: str, seed: int) -> Trial:
 _lab = lab  # the grid parameter of the same name shadows it in grounding()
 
 if __name__ == "__main__":
-    raise SystemExit(main(grounding))
+    raise SystemExit(run_script("grounding", lambda: main(grounding)))

@@ -24,6 +24,7 @@ from agents.memetic import LEDGER
 from agents.simulated import NoisyCalculator
 from experiments.tasks.arithmetic import ArithmeticTask
 from hch import Limits, declare_memes
+from hch.cli import run_script
 from hch.ida import PLACEMENTS, EpochRecord, epochs_text, plot_epochs, run_ida
 from hch.study import KeepTraces, Trial
 
@@ -127,4 +128,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script("ida_epochs", main))

@@ -22,6 +22,7 @@ from agents.memetic import Carry, Inject, misbehave
 from experiments.memetic_world import MEASURE, TASK, calculator, main, meme
 from hch import Limits, declare_memes
 from hch.analysis.memes import root_capture
+from hch.cli import run_script
 from hch.study import Trial, experiment
 
 
@@ -53,4 +54,6 @@ def theory(params: Mapping[str, Any]) -> float:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(memetic_selection, theory=theory))
+    raise SystemExit(
+        run_script("memetic_selection", lambda: main(memetic_selection, theory=theory))
+    )

@@ -44,6 +44,7 @@ from hch.analysis import (
     majority_fixed_point,
     majority_threshold,
 )
+from hch.cli import run_script
 from hch.stats import wilson_interval
 from hch.study import Experiment, ResultRow, Trial, experiment, load, run_study
 from hch.study.progress import progress_for
@@ -248,4 +249,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_script("noisy_trees", main))

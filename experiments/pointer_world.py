@@ -42,6 +42,7 @@ from hch.analysis.pointers import (
     show_pointers,
     study_pointers,
 )
+from hch.cli import run_script
 from hch.study import Trial, experiment
 from hch.study.plots import plot
 from hch.study.report import text
@@ -146,4 +147,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script("pointer_world", main))

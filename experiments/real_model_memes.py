@@ -35,6 +35,7 @@ from experiments.memetic_world import main
 from experiments.tasks.arithmetic import ArithmeticTask
 from hch import Answer, Context, Limits, Meme, Question, declare_memes
 from hch.analysis.memes import study_memes, tree_metrics
+from hch.cli import run_script
 from hch.study import ResultRow, Trial, experiment
 
 TASK = ArithmeticTask(leaves=2, max_value=60)
@@ -162,4 +163,9 @@ def summary(rows: Sequence[ResultRow]) -> str:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(real_model_memes, workers=1, x="prompt", summary=summary))
+    raise SystemExit(
+        run_script(
+            "real_model_memes",
+            lambda: main(real_model_memes, workers=1, x="prompt", summary=summary),
+        )
+    )

@@ -34,7 +34,7 @@ from hch.registry import registered
 from hch.text import printable
 from hch.version import __version__
 
-__all__ = ["main", "parser"]
+__all__ = ["main", "parser", "run_script"]
 
 COMMANDS = [
     run_command,
@@ -109,6 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return _pipe_closed()
+
+
+def run_script(name: str, call: Callable[[], int | None]) -> int:
+    """Run a ready study's ``main`` as ``hch`` runs a command: a user's mistake or an
+    environment problem is one line naming ``name`` and exit status 2, never a
+    traceback; Ctrl-C is 130. (``python -m experiments.X`` uses it.)"""
+    return _guarded(name, lambda: int(call() or 0))
 
 
 def _guarded(command: str, call: Callable[[], int]) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,22 +50,18 @@ def test_bad_options_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert "fidelity and meme-rate must be in [0, 1]" in capsys.readouterr().err
 
 
-def test_the_readme_ida_section_runs_as_written(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## IDA across epochs") :]
-    section = section[: section.index("\n## ", 1)]
-    (block,) = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+def test_a_folder_of_another_run_is_refused_in_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "ida"
+    first = ["--epochs", "1", "--trials", "5", "--out", str(out)]
+    run = [sys.executable, "-m", "experiments.ida_epochs"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    assert subprocess.run([*run, *first], env=env, capture_output=True).returncode == 0
+    kept = (out / "epochs.jsonl").read_text()
     done = subprocess.run(
-        [sys.executable, "-c", block],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [*run, *first, "--fidelity", "0.5"], env=env, capture_output=True, text=True
     )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[0].startswith("epoch  trees  accuracy [95% CI]")
-    assert [line.split()[0] for line in lines[1:5]] == ["1", "2", "3", "4"]
-    assert 0 < float(lines[5]) < 1
-    assert len(read_epochs(tmp_path / "runs" / "ida")) == 4
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("ida_epochs: error: ") and str(out) in line
+    assert (out / "epochs.jsonl").read_text() == kept

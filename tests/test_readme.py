@@ -39,6 +39,7 @@ from agents.simulated import NoisyCalculator
 from experiments.tasks.arithmetic import ArithmeticTask
 from hch import Limits
 from hch.cache import Cache
+from hch.ida import read_epochs
 from hch.registry import GROUPS
 from hch.study import load as load_rows
 from tests.pty_terminal import Terminal
@@ -461,12 +462,15 @@ def _make(command: str, how: Instead, name: str, seen: set[str]) -> list[str]:
                 assert expected in dry, f"{name}: make {target} no longer runs {expected!r}"
             continue
         assert target in how.make, f"{name}: make {target} has no INSTEAD arguments"
+        extra = " " + how.make[target]
         steps = [
-            line.replace(".venv/bin/", "") + " " + how.make[target]
+            line.replace(".venv/bin/", "") + ("" if line.startswith("rm ") else extra)
             for line in dry.splitlines()
-            if line.startswith((".venv/bin/hch study", ".venv/bin/python -m experiments."))
+            if line.startswith(
+                (".venv/bin/hch study", ".venv/bin/python -m experiments.", "rm -rf runs/")
+            )
         ]
-        assert steps, f"{name}: make {target} runs no study"
+        assert any(not s.startswith("rm ") for s in steps), f"{name}: make {target} runs no study"
         run += [step for step in steps if step not in seen]
         seen.update(steps)
     return run
@@ -650,7 +654,7 @@ def test_the_attribution_example_scores_every_method(readme: Readme) -> None:
 
 def test_the_llm_example_gets_the_answer_from_the_local_model(readme: Readme) -> None:
     # The simulated model reads the README's question and answers it right.
-    assert readme.block("from agents.llm import LLMAgent\nfrom hch").stdout.split() == ["ok", "21"]
+    assert readme.block("(3 + 4) * (5 - 2)").stdout.split() == ["ok", "21"]
 
 
 def test_the_pointer_examples_print_what_their_comments_say(readme: Readme) -> None:
@@ -669,6 +673,14 @@ def test_the_pointer_examples_print_what_their_comments_say(readme: Readme) -> N
     assert "pointers in 4 grid points:" in readme.block("make pointers").stdout
     person = readme.block('typed = "unlock $2').stdout
     assert person == "longer than a b, the short one: a b c d e f g\n"
+
+
+def test_the_ida_example_prints_its_epochs_and_fixed_point(readme: Readme) -> None:
+    lines = readme.block("records = run_ida(trial, base, distiller").stdout.splitlines()
+    assert lines[0].startswith("epoch  trees  accuracy [95% CI]")
+    assert [line.split()[0] for line in lines[1:5]] == ["1", "2", "3", "4"]
+    assert 0 < float(lines[5]) < 1
+    assert len(read_epochs(readme.folder / "runs" / "ida")) == 4
 
 
 def test_a_human_tree_replays_with_nobody_at_the_keyboard(readme: Readme) -> None:
