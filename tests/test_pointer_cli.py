@@ -15,6 +15,7 @@ from matplotlib.image import imread
 
 import hch
 from hch.study import load
+from hch.text import printable
 from tests.cli_harness import ROOT
 from tests.cli_harness import hch as hch_cli
 
@@ -132,6 +133,10 @@ def test_hch_run_checks_the_answer_as_the_asker_reads_it(tmp_path: Path) -> None
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "correct: True" in done.stdout
+    tree = hch.load(trace)
+    assert tree.root.answer is not None and tree.root.answer.pointers
+    opened = printable(hch.reveal(tree.root.answer, tree.content).text)  # newlines escaped
+    assert f"revealed: {opened}\n" in done.stdout  # what the asker reads, beside "answer: $1"
     done = hch_cli("analyze", str(trace))
     assert done.returncode == 0, done.stderr
     assert "reached the root" in done.stdout and "unread on its way" in done.stdout

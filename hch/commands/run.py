@@ -240,10 +240,15 @@ def _llm_options(args: argparse.Namespace) -> dict[str, object]:
     return options
 
 
+_UNTRUSTED = ("answer", "revealed", "error")
+
+
 def _report(tree: Tree, correct: bool | None, trace: str | None, *, as_json: bool) -> None:
     root = tree.root
+    opened = reveal(root.answer, tree.content) if root.answer and root.answer.pointers else None
     facts = {
         "answer": root.answer.text if root.answer else None,
+        "revealed": opened.text if opened else None,  # the answer with its pointers unlocked
         "status": str(root.status),
         "error": root.error.message if root.error else None,
         "truth": tree.header.truth,
@@ -259,4 +264,4 @@ def _report(tree: Tree, correct: bool | None, trace: str | None, *, as_json: boo
     print(f"question: {tree.header.question.text}")
     for key, value in facts.items():
         if value is not None:  # answers and errors may be model output: shown escaped
-            print(f"{key}: {printable(str(value)) if key in ('answer', 'error') else value}")
+            print(f"{key}: {printable(str(value)) if key in _UNTRUSTED else value}")
