@@ -1,8 +1,11 @@
-"""``measure_cells``: one measure per row, gathered by grid point in the report's order."""
+"""``measure_cells``: one measure per row, gathered by grid point in the report's order;
+``kept_trace``: where a row's kept trace is."""
 
 from __future__ import annotations
 
-from hch.analysis.study import measure_cells
+from pathlib import Path
+
+from hch.analysis.study import kept_trace, measure_cells
 from hch.study.report import summarize
 from hch.study.results import ResultRow
 
@@ -35,3 +38,13 @@ def test_rows_are_measured_per_grid_point_and_rows_without_a_measure_counted() -
         (3, [5, 6], 0),
     ]
     assert measure_cells([], lambda r: 1) == []
+
+
+def test_a_rows_kept_trace_is_found_only_where_its_file_is(tmp_path: Path) -> None:
+    row = _row({"depth": 1}, 0, None).model_copy(update={"trace": "traces/a.jsonl"})
+    assert kept_trace(row, tmp_path) is None  # not written (or deleted)
+    (tmp_path / "traces").mkdir()
+    (tmp_path / "traces" / "a.jsonl").write_text("{}\n")
+    assert kept_trace(row, tmp_path) == tmp_path / "traces" / "a.jsonl"
+    assert kept_trace(row, None) is None  # no study directory known
+    assert kept_trace(_row({"depth": 1}, 1, None), tmp_path) is None  # kept no trace

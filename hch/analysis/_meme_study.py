@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hch.analysis._meme_trace import TreeMemes, trace_memes
-from hch.analysis.study import measure_cells
+from hch.analysis.study import kept_trace, measure_cells
 from hch.errors import TraceError
 from hch.model import Tree
 from hch.stats import wilson_interval
@@ -254,13 +254,14 @@ def _counts(row: ResultRow, directory: FilePath | None, task: Any) -> MemeCounts
     found = row.metrics.get(METRICS_KEY)
     if found is not None:
         return MemeCounts.model_validate(found)
-    if row.trace and directory is not None and (directory / row.trace).is_file():
-        try:
-            tree = load(directory / row.trace)
-        except TraceError:  # an unreadable trace is one unmeasured row, not the end
-            return None
-        return MemeCounts.of(trace_memes(tree, task=task))
-    return None
+    file = kept_trace(row, directory)
+    if file is None:
+        return None
+    try:
+        tree = load(file)
+    except TraceError:  # an unreadable trace is one unmeasured row, not the end
+        return None
+    return MemeCounts.of(trace_memes(tree, task=task))
 
 
 def study_memes(

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from hch.analysis._pointer_trace import Route, TreePointers, revealed_tree, trace_pointers
 from hch.analysis.memes import METRICS_KEY as MEME_KEY
 from hch.analysis.memes import MemeCounts, Rate, trace_memes
-from hch.analysis.study import measure_cells
+from hch.analysis.study import kept_trace, measure_cells
 from hch.model import Tree
 from hch.study.report import Cell
 from hch.study.results import ResultRow
@@ -268,14 +268,15 @@ def _counts(
             PointerCounts.model_validate(found),
             MemeCounts() if memes is None else MemeCounts.model_validate(memes),
         )
-    if row.trace and directory is not None and (directory / row.trace).is_file():
-        tree = load(directory / row.trace)
-        tm = trace_memes(revealed_tree(tree), task=task) if () in tree else None
-        return (
-            PointerCounts.of(trace_pointers(tree, tree_memes=tm)),
-            MemeCounts() if tm is None else MemeCounts.of(tm),
-        )
-    return None
+    file = kept_trace(row, directory)
+    if file is None:
+        return None
+    tree = load(file)
+    tm = trace_memes(revealed_tree(tree), task=task) if () in tree else None
+    return (
+        PointerCounts.of(trace_pointers(tree, tree_memes=tm)),
+        MemeCounts() if tm is None else MemeCounts.of(tm),
+    )
 
 
 def study_pointers(

@@ -29,6 +29,7 @@ __all__ = [
     "Travel",
     "analyse_cells",
     "cell_key",
+    "kept_trace",
     "measure_cells",
     "study_errors",
     "study_name",
@@ -190,6 +191,14 @@ def measure_cells(
         found = [m for row in group if (m := measure(row)) is not None]
         cells.append((report, found, len(group) - len(found)))
     return cells
+
+
+def kept_trace(row: ResultRow, directory: FilePath | None) -> FilePath | None:
+    """The file of the row's kept trace in the study ``directory``; None when the row
+    kept none, the file is gone, or no directory is known."""
+    if row.trace is None or directory is None or not (directory / row.trace).is_file():
+        return None
+    return directory / row.trace
 
 
 def cell_key(params: dict[str, Any]) -> str:
