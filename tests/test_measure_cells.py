@@ -1,13 +1,14 @@
 """``measure_cells``: one measure per row, gathered by grid point in the report's order;
-``kept_trace``: where a row's kept trace is."""
+``kept_tree``: a row's kept trace, when it can be read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from hch.analysis.study import kept_trace, measure_cells
+from hch.analysis.study import kept_tree, measure_cells
 from hch.study.report import summarize
 from hch.study.results import ResultRow
+from tests.pointer_trees import reversal
 
 
 def _row(params: dict[str, object], trial: int, metric: int | None) -> ResultRow:
@@ -40,11 +41,14 @@ def test_rows_are_measured_per_grid_point_and_rows_without_a_measure_counted() -
     assert measure_cells([], lambda r: 1) == []
 
 
-def test_a_rows_kept_trace_is_found_only_where_its_file_is(tmp_path: Path) -> None:
+def test_a_rows_kept_tree_is_read_only_where_a_readable_trace_is(tmp_path: Path) -> None:
     row = _row({"depth": 1}, 0, None).model_copy(update={"trace": "traces/a.jsonl"})
-    assert kept_trace(row, tmp_path) is None  # not written (or deleted)
+    assert kept_tree(row, tmp_path) is None  # not written (or deleted)
     (tmp_path / "traces").mkdir()
-    (tmp_path / "traces" / "a.jsonl").write_text("{}\n")
-    assert kept_trace(row, tmp_path) == tmp_path / "traces" / "a.jsonl"
-    assert kept_trace(row, None) is None  # no study directory known
-    assert kept_trace(_row({"depth": 1}, 1, None), tmp_path) is None  # kept no trace
+    (tmp_path / "traces" / "a.jsonl").write_text('{"not": "a trace"}\n')
+    assert kept_tree(row, tmp_path) is None  # unreadable: one unmeasured row
+    tree = reversal(trace=tmp_path / "traces" / "a.jsonl")
+    kept = kept_tree(row, tmp_path)
+    assert kept is not None and kept.root.answer == tree.root.answer
+    assert kept_tree(row, None) is None  # no study directory known
+    assert kept_tree(_row({"depth": 1}, 1, None), tmp_path) is None  # kept no trace

@@ -15,13 +15,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hch.analysis._meme_trace import TreeMemes, trace_memes
-from hch.analysis.study import kept_trace, measure_cells
-from hch.errors import TraceError
+from hch.analysis.study import kept_tree, measure_cells
 from hch.model import Tree
 from hch.stats import wilson_interval
 from hch.study.report import Cell
 from hch.study.results import ResultRow
-from hch.trace import load
 
 __all__ = ["MemeCell", "MemeCounts", "Rate", "study_memes", "tree_metrics"]
 
@@ -254,14 +252,8 @@ def _counts(row: ResultRow, directory: FilePath | None, task: Any) -> MemeCounts
     found = row.metrics.get(METRICS_KEY)
     if found is not None:
         return MemeCounts.model_validate(found)
-    file = kept_trace(row, directory)
-    if file is None:
-        return None
-    try:
-        tree = load(file)
-    except TraceError:  # an unreadable trace is one unmeasured row, not the end
-        return None
-    return MemeCounts.of(trace_memes(tree, task=task))
+    tree = kept_tree(row, directory)
+    return None if tree is None else MemeCounts.of(trace_memes(tree, task=task))
 
 
 def study_memes(

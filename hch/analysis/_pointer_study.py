@@ -12,11 +12,10 @@ from pydantic import BaseModel, ConfigDict
 from hch.analysis._pointer_trace import Route, TreePointers, revealed_tree, trace_pointers
 from hch.analysis.memes import METRICS_KEY as MEME_KEY
 from hch.analysis.memes import MemeCounts, Rate, trace_memes
-from hch.analysis.study import kept_trace, measure_cells
+from hch.analysis.study import kept_tree, measure_cells
 from hch.model import Tree
 from hch.study.report import Cell
 from hch.study.results import ResultRow
-from hch.trace import load
 
 __all__ = [
     "POINTERS_KEY",
@@ -268,10 +267,9 @@ def _counts(
             PointerCounts.model_validate(found),
             MemeCounts() if memes is None else MemeCounts.model_validate(memes),
         )
-    file = kept_trace(row, directory)
-    if file is None:
+    tree = kept_tree(row, directory)
+    if tree is None:
         return None
-    tree = load(file)
     tm = trace_memes(revealed_tree(tree), task=task) if () in tree else None
     return (
         PointerCounts.of(trace_pointers(tree, tree_memes=tm)),

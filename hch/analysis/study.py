@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from hch.analysis.errors import Checks, DepthErrors, Fate, TreeErrors, Verdict, tree_errors
-from hch.errors import HCHError
+from hch.errors import HCHError, TraceError
 from hch.model import Tree
 from hch.study import Cell, ResultRow, summarize
 from hch.trace import load
@@ -29,7 +29,7 @@ __all__ = [
     "Travel",
     "analyse_cells",
     "cell_key",
-    "kept_trace",
+    "kept_tree",
     "measure_cells",
     "study_errors",
     "study_name",
@@ -193,12 +193,16 @@ def measure_cells(
     return cells
 
 
-def kept_trace(row: ResultRow, directory: FilePath | None) -> FilePath | None:
-    """The file of the row's kept trace in the study ``directory``; None when the row
-    kept none, the file is gone, or no directory is known."""
+def kept_tree(row: ResultRow, directory: FilePath | None) -> Tree | None:
+    """The row's kept trace, read from the study ``directory``; None when the row kept
+    none, its file is gone or unreadable (one unmeasured row, not the end of a report),
+    or no directory is known."""
     if row.trace is None or directory is None or not (directory / row.trace).is_file():
         return None
-    return directory / row.trace
+    try:
+        return load(directory / row.trace)
+    except TraceError:
+        return None
 
 
 def cell_key(params: dict[str, Any]) -> str:
