@@ -34,6 +34,8 @@ __all__ = [
 
 _REF = re.compile(r"\$(\d+)")
 
+Way = Literal["down", "up", "into"]
+
 
 class Hop(BaseModel):
     """One pass of a pointer from one place of the tree to another.
@@ -54,7 +56,7 @@ class Hop(BaseModel):
     pointer: PointerId
     by: Path | None
     to: Path | None
-    way: Literal["down", "up", "into"]
+    way: Way
     read: bool
     into: PointerId | None = None
 
@@ -94,35 +96,40 @@ def passed_down(tree: Tree, node: Node) -> dict[Path, tuple[PointerId, ...]]:
     return {c.path: c.question.pointers for c in tree.children(node) if c.question.pointers}
 
 
-def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
+def pointer_flow(tree: Tree, *, unrecorded: bool = False) -> dict[PointerId, PointerFlow]:
     """Every pointer of ``tree`` (its content, and any named but not held) with who made,
-    passed and unlocked it; the task's parts first, then in path order of their makers."""
+    passed and unlocked it; the task's parts first, then in path order of their makers.
+
+    Args:
+        tree: Any recorded tree (complete or not).
+        unrecorded: Keep the passes down by parents the trace lacks (a run cut off
+            before they ended) too, as unread: what such a parent saw is not recorded.
+            By default they are left out.
+    """
     content = tree.content
     hops: dict[PointerId, list[tuple[float, Hop]]] = {}
     unlocked: dict[PointerId, list[tuple[Path, int]]] = {}
+    sights: dict[Path, set[PointerId]] = {}
+
+    def saw(by: Path | None, pointer: PointerId) -> bool:
+        if by is None:  # the task
+            return True
+        if by not in tree:
+            return False
+        if by not in sights:
+            sights[by] = seen(tree[by])
+        return pointer in sights[by]
 
     def add(
         pointers: Iterable[PointerId],
-        by: Node | None,
+        by: Path | None,
         to: Path | None,
-        way: str,
+        way: Way,
         at: float,
         into: PointerId | None = None,
     ) -> None:
-        if not pointers:
-            return
-        saw = seen(by) if by is not None else None
         for p in pointers:
-            hop = Hop.model_validate(
-                {
-                    "pointer": p,
-                    "by": by.path if by is not None else None,
-                    "to": to,
-                    "way": way,
-                    "read": saw is None or p in saw,
-                    "into": into,
-                }
-            )
+            hop = Hop(pointer=p, by=by, to=to, way=way, read=saw(by, p), into=into)
             hops.setdefault(p, []).append((at, hop))
 
     for node in tree:
@@ -130,15 +137,15 @@ def pointer_flow(tree: Tree) -> dict[PointerId, PointerFlow]:
             continue  # most nodes of most trees: nothing to do with pointers
         if not node.path:
             add(node.question.pointers, None, (), "down", node.start)
-        elif node.question.pointers and node.path[:-1] in tree:
-            add(node.question.pointers, tree[node.path[:-1]], node.path, "down", node.start)
+        elif unrecorded or node.path[:-1] in tree:
+            add(node.question.pointers, node.path[:-1], node.path, "down", node.start)
         if node.answer is not None:
-            add(node.answer.pointers, node, node.parent, "up", node.end)
+            add(node.answer.pointers, node.path, node.parent, "up", node.end)
         for e in node.events:
             if isinstance(e, Unlock):
                 unlocked.setdefault(e.pointer, []).append((node.path, e.cost))
-            elif isinstance(e, Hold) and e.content.pointers:
-                add(e.content.pointers, node, node.path, "into", node.end, e.pointer)
+            elif isinstance(e, Hold):
+                add(e.content.pointers, node.path, node.path, "into", node.end, e.pointer)
     pointers = list(content) + [p for p in {**hops, **unlocked} if p not in content]
     return {
         p: PointerFlow(

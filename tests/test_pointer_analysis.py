@@ -85,6 +85,17 @@ def test_who_made_passed_and_unlocked_each_pointer() -> None:
     assert "4/9 (44%) of chars" in text and "unlocks: 3 by 2 of 3 node(s), 3 of 6 budget" in text
 
 
+def test_a_cut_off_tree_still_names_who_asked_with_each_pointer() -> None:
+    tree = hch.run(question(), mixed, limits=Limits(max_depth=1))
+    cut = tree.model_copy(update={"nodes": [n for n in tree if n.path != ()], "complete": False})
+    tp = trace_pointers(cut)  # no root: nothing reached it, no memes traced
+    got = {t.pointer: (t.asked_with, t.answered_with, t.unlocked_by) for t in tp.trails}
+    assert got["task:2"] == ([()], [], [(0,)])  # the root asked (0,) with it, unrecorded
+    assert got["root.1:1"] == ([], [(1,)], [])
+    assert "task:1" in got and "root:1" not in got  # the root's note was never recorded
+    assert tp.unlocks == {(0,): 1} and tp.at_root == [] and tp.budget_used == 0
+
+
 MEME = Meme(tag="m", canary="the zebra protocol")
 
 

@@ -46,6 +46,18 @@ def test_the_flow_says_who_made_passed_and_unlocked_each_pointer() -> None:
     assert annotate(hch.Answer(text="see $2", pointers=("a", "b"))) == "see $2→b [$1→a]"
 
 
+def test_passes_down_by_a_parent_the_trace_lacks_are_kept_only_when_asked() -> None:
+    tree = reversal()
+    cut = tree.model_copy(update={"nodes": [n for n in tree if n.path != (0,)], "complete": False})
+    downs = [(h.by, h.to, h.read) for h in pointer_flow(cut, unrecorded=True)["task:4"].hops]
+    assert downs == [((0,), (0, 0), False)]  # (0,) asked with it; what it saw is lost
+    assert pointer_flow(cut)["task:4"].hops == []  # views show only recorded passers
+    full = pointer_flow(tree, unrecorded=True)  # nothing is missing: the same flow
+    assert {p: f.model_dump() for p, f in full.items()} == {
+        p: f.model_dump() for p, f in pointer_flow(tree).items()
+    }
+
+
 def test_diff_sees_a_held_content_change_that_travels_up_unread() -> None:
     a, b = reversal(), reversal(Reverser(slip=(0, 0)))
     assert a.root.answer == b.root.answer  # the root's own answer is the same

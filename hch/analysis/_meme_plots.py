@@ -11,8 +11,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from hch.analysis._meme_study import MemeCell, Rate
-from hch.errors import ConfigError
-from hch.study.plots import PLOTS_DIR
+from hch.figures import FigureWriter, Point, axes, band, check_x, is_number, series
 
 __all__ = ["plot_memes"]
 
@@ -24,32 +23,12 @@ def _named(cell: MemeCell) -> str:
     return ", ".join(f"{k}={v}" for k, v in cell.params.items())
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _point(rate: Rate) -> Point | None:
+    return None if rate.value is None else (rate.value, *rate.interval)
 
 
-def _series(cells: list[MemeCell], x: str) -> dict[str, list[MemeCell]]:
-    series: dict[str, list[MemeCell]] = {}
-    for cell in cells:
-        label = ", ".join(f"{k}={v}" for k, v in cell.params.items() if k != x)
-        series.setdefault(label, []).append(cell)
-    return {k: sorted(v, key=lambda c: c.params[x]) for k, v in series.items()}
-
-
-def _band(ax: Any, xs: list[Any], rates: list[Rate], label: str | None, **style: Any) -> Any:
-    kept = [(x, r) for x, r in zip(xs, rates, strict=True) if r.n]
-    if not kept:
-        return None
-    xs = [x for x, _ in kept]
-    (line,) = ax.plot(xs, [r.value for _, r in kept], marker="o", label=label, **style)
-    ax.fill_between(
-        xs,
-        [r.interval[0] for _, r in kept],
-        [r.interval[1] for _, r in kept],
-        alpha=0.18,
-        color=line.get_color(),
-    )
-    return line
+def _band(ax: Any, xs: list[Any], rates: list[Rate], label: str | None) -> Any:
+    return band(ax, xs, [_point(r) for r in rates], alpha=0.18, label=label)
 
 
 def plot_memes(
@@ -75,28 +54,17 @@ def plot_memes(
 
     Returns the files written.
     """
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     cells = list(cells)
     if not cells:
         return []
-    if any(x not in c.params for c in cells):
-        known = ", ".join(dict.fromkeys(k for c in cells for k in c.params)) or "none"
-        raise ConfigError(f"cannot plot against {x!r}: parameters are {known}")
-    series = _series(cells, x)
-    out = FilePath(directory) / PLOTS_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[FilePath] = []
-
-    def save(fig: Any, name: str) -> None:
-        for suffix in ("png", "svg"):
-            written.append(out / f"{name}.{suffix}")
-            fig.savefig(written[-1], dpi=150)
+    check_x(cells, x)
+    lines = series(cells, x)
+    writer = FigureWriter(directory, dpi=150)
 
     def figure(ylabel: str, xlabel: str, what: str) -> tuple[Any, Any]:
-        fig = Figure(figsize=(7, 4.5), layout="constrained")
-        ax = fig.add_subplot()
+        fig, ax = axes()
         if xlabel != x or all(isinstance(c.params[x], int) for c in cells):
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel(xlabel)
@@ -107,7 +75,7 @@ def plot_memes(
         return fig, ax
 
     fig, ax = figure("root capture (95% CI)", x, f"root capture vs {x}")
-    for label, group in series.items():
+    for label, group in lines.items():
         xs = [c.params[x] for c in group]
         line = _band(ax, xs, [c.counts.root_capture for c in group], label or None)
         if theory is not None and line is not None:
@@ -115,11 +83,11 @@ def plot_memes(
     if theory is not None:
         ax.plot([], [], linestyle="--", color="grey", label="closed form")
     _legend(ax)
-    save(fig, "root_capture")
+    writer.save(fig, "root_capture")
 
     # Depth profiles: per cell at the largest x of each line (all cells if x is a name).
-    numeric = all(_number(c.params[x]) for c in cells)
-    profiles = [group[-1] for group in series.values()] if numeric else cells
+    numeric = all(is_number(c.params[x]) for c in cells)
+    profiles = [group[-1] for group in lines.values()] if numeric else cells
 
     fig, ax = figure(
         "per-hop transmission (95% CI)", "depth of the deciding parent", "transmission"
@@ -128,7 +96,7 @@ def plot_memes(
         depths = sorted(cell.counts.hops)
         _band(ax, depths, [cell.counts.transmission(d) for d in depths], _named(cell))
     _legend(ax)
-    save(fig, "transmission")
+    writer.save(fig, "transmission")
 
     fig, ax = figure("answers carrying a meme (95% CI)", "depth (0 = root)", "memetic share")
     for cell in profiles:
@@ -136,18 +104,18 @@ def plot_memes(
         _band(ax, depths, [cell.counts.share(d) for d in depths], _named(cell))
     ax.invert_xaxis()
     _legend(ax)
-    save(fig, "share")
+    writer.save(fig, "share")
 
     if any(c.counts.errors for c in cells):
         fig, ax = figure(
             "errors born below the root that reach it (95% CI)", x, f"error reach vs {x}"
         )
-        for label, group in series.items():
+        for label, group in lines.items():
             xs = [c.params[x] for c in group]
             _band(ax, xs, [c.counts.error_reach for c in group], label or None)
         _legend(ax)
-        save(fig, "errors")
-    return written
+        writer.save(fig, "errors")
+    return writer.written
 
 
 def _theory(ax: Any, points: list[tuple[Any, float | None]], color: Any) -> None:

@@ -7,7 +7,6 @@ trace it keeps; rows without it are read from their trace when there is one.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path as FilePath
@@ -16,12 +15,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hch.analysis._meme_trace import TreeMemes, trace_memes
-from hch.errors import TraceError
+from hch.analysis.study import kept_tree, measure_cells
 from hch.model import Tree
 from hch.stats import wilson_interval
-from hch.study.report import Cell, summarize
+from hch.study.report import Cell
 from hch.study.results import ResultRow
-from hch.trace import load
 
 __all__ = ["MemeCell", "MemeCounts", "Rate", "study_memes", "tree_metrics"]
 
@@ -254,17 +252,8 @@ def _counts(row: ResultRow, directory: FilePath | None, task: Any) -> MemeCounts
     found = row.metrics.get(METRICS_KEY)
     if found is not None:
         return MemeCounts.model_validate(found)
-    if row.trace and directory is not None and (directory / row.trace).is_file():
-        try:
-            tree = load(directory / row.trace)
-        except TraceError:  # an unreadable trace is one unmeasured row, not the end
-            return None
-        return MemeCounts.of(trace_memes(tree, task=task))
-    return None
-
-
-def _key(params: dict[str, Any]) -> str:
-    return json.dumps(params, sort_keys=True, default=str)
+    tree = kept_tree(row, directory)
+    return None if tree is None else MemeCounts.of(trace_memes(tree, task=task))
 
 
 def study_memes(
@@ -277,21 +266,13 @@ def study_memes(
         directory: The study directory, to read traces of rows without meme metrics.
         task: Follows errors in traces read that way (rows' metrics already have them).
     """
-    rows = list(rows)
     where = None if directory is None else FilePath(directory)
-    groups: dict[str, list[ResultRow]] = {}
-    for row in rows:
-        groups.setdefault(_key(row.params), []).append(row)
-    cells = []
-    for report in summarize(rows):
-        group = groups[_key(report.params)]
-        found = [c for row in group if (c := _counts(row, where, task)) is not None]
-        cells.append(
-            MemeCell(
-                params=report.params,
-                counts=sum(found, MemeCounts()),
-                report=report,
-                unmeasured=len(group) - len(found),
-            )
+    return [
+        MemeCell(
+            params=report.params,
+            counts=sum(found, MemeCounts()),
+            report=report,
+            unmeasured=unmeasured,
         )
-    return cells
+        for report, found, unmeasured in measure_cells(rows, lambda r: _counts(r, where, task))
+    ]

@@ -16,9 +16,8 @@ from hch.analysis._pointer_trace import PointerTrail, TreePointers
 from hch.analysis.memes import Rate
 from hch.analysis.tables import Grid
 from hch.analysis.text import safe
-from hch.errors import ConfigError
+from hch.figures import FigureWriter, Point, axes, band, check_x, series
 from hch.model import Path, format_path
-from hch.study.plots import PLOTS_DIR
 from hch.study.results import ResultRow
 
 __all__ = [
@@ -200,10 +199,6 @@ def show_pointers(
     return files
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def plot_pointers(
     cells: Iterable[PointerCell], directory: str | FilePath, *, x: str, title: str | None = None
 ) -> list[FilePath]:
@@ -216,76 +211,51 @@ def plot_pointers(
     * ``pointers_meme_routes``: share of meme births that reached the root, by route
       (solid: unread, dashed: read), against ``x``.
     """
-    from matplotlib.figure import Figure
-
     cells = list(cells)
     if not cells:
         return []
-    if any(x not in c.params for c in cells):
-        known = ", ".join(dict.fromkeys(k for c in cells for k in c.params)) or "none"
-        raise ConfigError(f"cannot plot against {x!r}: parameters are {known}")
-    series: dict[str, list[PointerCell]] = {}
-    for cell in cells:
-        label = ", ".join(f"{k}={safe(v)}" for k, v in cell.params.items() if k != x)
-        series.setdefault(label, []).append(cell)
-    if all(_number(c.params[x]) for c in cells):
-        series = {k: sorted(v, key=lambda c: c.params[x]) for k, v in series.items()}
-    out = FilePath(directory) / PLOTS_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[FilePath] = []
+    check_x(cells, x)
+    lines = series(cells, x, text=safe)
+    writer = FigureWriter(directory, dpi=150)
 
-    def draw(name: str, ylabel: str, what: str, lines: Any, unit: bool = True) -> None:
-        fig = Figure(figsize=(7, 4.5), layout="constrained")
-        ax = fig.add_subplot()
+    def draw(name: str, ylabel: str, what: str, each: Any, unit: bool = True) -> None:
+        fig, ax = axes()
         ax.set_xlabel(x)
         ax.set_ylabel(ylabel)
         ax.set_title(f"{title}: {what}" if title else what)
         ax.grid(alpha=0.3)
         if unit:
             ax.set_ylim(-0.02, 1.02)
-        for label, group in series.items():
-            lines(ax, label, group)
+        for label, group in lines.items():
+            each(ax, label, group)
         if ax.get_legend_handles_labels()[1]:
             ax.legend(fontsize="small")
-        for suffix in ("png", "svg"):
-            written.append(out / f"{name}.{suffix}")
-            fig.savefig(written[-1], dpi=150)
+        writer.save(fig, name)
 
-    def band(
-        ax: Any, xs: list[Any], points: list[tuple[float, float, float] | None], **kw: Any
-    ) -> Any:
-        kept = [(px, p) for px, p in zip(xs, points, strict=True) if p is not None]
-        if not kept:
-            return None
-        (line,) = ax.plot([px for px, _ in kept], [p[0] for _, p in kept], marker="o", **kw)
-        lows, highs = [p[1] for _, p in kept], [p[2] for _, p in kept]
-        ax.fill_between([px for px, _ in kept], lows, highs, alpha=0.15, color=line.get_color())
-        return line
-
-    def mean(m: Mean) -> tuple[float, float, float] | None:
+    def mean(m: Mean) -> Point | None:
         if m.value is None:
             return None
         low, high = m.interval or (m.value, m.value)
         return m.value, low, high
 
-    def rate(r: Rate) -> tuple[float, float, float] | None:
+    def rate(r: Rate) -> Point | None:
         return None if r.value is None else (r.value, *r.interval)
 
     def unread(ax: Any, label: str, group: list[PointerCell]) -> None:
         xs = [c.params[x] for c in group]
-        band(ax, xs, [mean(c.counts.unread_share) for c in group], label=label or None)
+        band(ax, xs, [mean(c.counts.unread_share) for c in group], alpha=0.15, label=label or None)
 
     def unlocks(ax: Any, label: str, group: list[PointerCell]) -> None:
         xs = [c.params[x] for c in group]
-        band(ax, xs, [mean(c.counts.unlocks) for c in group], label=label or None)
+        band(ax, xs, [mean(c.counts.unlocks) for c in group], alpha=0.15, label=label or None)
 
     def routes(ax: Any, label: str, group: list[PointerCell]) -> None:
         xs = [c.params[x] for c in group]
-        first = band(
-            ax, xs, [rate(c.counts.birth_capture("unread")) for c in group], label=label or None
-        )
+        unread = [rate(c.counts.birth_capture("unread")) for c in group]
+        first = band(ax, xs, unread, alpha=0.15, label=label or None)
         style = {"label": label or None} if first is None else {"color": first.get_color()}
-        band(ax, xs, [rate(c.counts.birth_capture("read")) for c in group], ls="--", **style)
+        read = [rate(c.counts.birth_capture("read")) for c in group]
+        band(ax, xs, read, alpha=0.15, ls="--", **style)
 
     draw("pointers_unread", "unread share of content at the root (95% CI)", "unread", unread)
     draw("pointers_unlocks", "unlocks per tree (95% CI)", "unlocks", unlocks, unit=False)
@@ -296,4 +266,4 @@ def plot_pointers(
             "memes: unread (solid) vs read (dashed) routes",
             routes,
         )
-    return written
+    return writer.written

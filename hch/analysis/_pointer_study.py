@@ -12,11 +12,10 @@ from pydantic import BaseModel, ConfigDict
 from hch.analysis._pointer_trace import Route, TreePointers, revealed_tree, trace_pointers
 from hch.analysis.memes import METRICS_KEY as MEME_KEY
 from hch.analysis.memes import MemeCounts, Rate, trace_memes
-from hch.analysis.study import cell_key
+from hch.analysis.study import kept_tree, measure_cells
 from hch.model import Tree
-from hch.study.report import Cell, summarize
+from hch.study.report import Cell
 from hch.study.results import ResultRow
-from hch.trace import load
 
 __all__ = [
     "POINTERS_KEY",
@@ -268,14 +267,14 @@ def _counts(
             PointerCounts.model_validate(found),
             MemeCounts() if memes is None else MemeCounts.model_validate(memes),
         )
-    if row.trace and directory is not None and (directory / row.trace).is_file():
-        tree = load(directory / row.trace)
-        tm = trace_memes(revealed_tree(tree), task=task) if () in tree else None
-        return (
-            PointerCounts.of(trace_pointers(tree, tree_memes=tm)),
-            MemeCounts() if tm is None else MemeCounts.of(tm),
-        )
-    return None
+    tree = kept_tree(row, directory)
+    if tree is None:
+        return None
+    tm = trace_memes(revealed_tree(tree), task=task) if () in tree else None
+    return (
+        PointerCounts.of(trace_pointers(tree, tree_memes=tm)),
+        MemeCounts() if tm is None else MemeCounts.of(tm),
+    )
 
 
 def study_pointers(
@@ -288,22 +287,14 @@ def study_pointers(
         directory: The study directory, to read traces of rows without pointer metrics.
         task: Follows errors in traces read that way.
     """
-    rows = list(rows)
     where = None if directory is None else FilePath(directory)
-    groups: dict[str, list[ResultRow]] = {}
-    for row in rows:
-        groups.setdefault(cell_key(row.params), []).append(row)
-    cells = []
-    for report in summarize(rows):
-        group = groups[cell_key(report.params)]
-        found = [c for row in group if (c := _counts(row, where, task)) is not None]
-        cells.append(
-            PointerCell(
-                params=report.params,
-                counts=sum((c[0] for c in found), PointerCounts()),
-                memes=sum((c[1] for c in found), MemeCounts()),
-                report=report,
-                unmeasured=len(group) - len(found),
-            )
+    return [
+        PointerCell(
+            params=report.params,
+            counts=sum((c for c, _ in found), PointerCounts()),
+            memes=sum((m for _, m in found), MemeCounts()),
+            report=report,
+            unmeasured=unmeasured,
         )
-    return cells
+        for report, found, unmeasured in measure_cells(rows, lambda r: _counts(r, where, task))
+    ]

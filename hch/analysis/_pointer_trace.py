@@ -1,5 +1,6 @@
-"""One tree's pointers: who made, passed and unlocked each, what reached the root unread,
-and which meme hops a parent read (definitions in ``hch.analysis.pointers``)."""
+"""One tree's pointers: who made, passed and unlocked each (as ``hch.flow.pointer_flow``
+tells every view of a tree), what reached the root unread, and which meme hops a parent
+read (definitions in ``hch.analysis.pointers``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from pydantic import BaseModel, ConfigDict
 
 from hch.analysis.memes import TreeMemes, trace_memes
 from hch.errors import PointerError
+from hch.flow import pointer_flow
 from hch.memes import Meme, declared_memes, memes_in
-from hch.model import Answer, Content, Hold, Path, PointerId, Question, Tree, Unlock
-from hch.pointers import Message, maker, reached
+from hch.model import Answer, Content, Path, PointerId, Question, Tree
+from hch.pointers import Message, reached
 
 __all__ = [
     "MemeRide",
@@ -214,35 +216,39 @@ def trace_pointers(
     """
     content = tree.content
     known = declared_memes(tree.header) if memes is None else list(memes)
-    fields: dict[PointerId, dict[str, Any]] = {
-        p: {"pointer": p, "maker": maker(p), "chars": _chars(c)} for p, c in content.items()
-    }
-
-    def add(pointer: PointerId, key: str, path: Path) -> None:
-        entry = fields.setdefault(
-            pointer, {"pointer": pointer, "maker": maker(pointer), "chars": 0}
-        )
-        entry.setdefault(key, []).append(path)
-
+    fields: dict[PointerId, dict[str, Any]] = {}
     unlocks: Counter[Path] = Counter()
     opened: dict[Path, set[PointerId]] = {}
     cost = 0
-    for node in tree:
-        if node.parent is not None:
-            for p in node.question.pointers:
-                add(p, "asked_with", node.parent)
-        if node.answer is not None:
-            for p in node.answer.pointers:
-                add(p, "answered_with", node.path)
-        for event in node.events:
-            if isinstance(event, Unlock):
-                add(event.pointer, "unlocked_by", node.path)
-                unlocks[node.path] += 1
-                opened.setdefault(node.path, set()).add(event.pointer)
-                cost += event.cost
-            elif isinstance(event, Hold):
-                for p in event.content.pointers:
-                    add(p, "wrapped_by", node.path)
+    for p, flow in pointer_flow(tree, unrecorded=True).items():
+        asked: list[tuple[Path, Path]] = []  # (child, asker)
+        answered: list[Path] = []
+        wrapped: list[Path] = []
+        for h in flow.hops:
+            if h.by is None:  # the task's pass to the root is no node's
+                continue
+            if h.way == "down":
+                asked.append((h.to or (), h.by))
+            else:
+                (answered if h.way == "up" else wrapped).append(h.by)
+        if flow.content is None and not (asked or answered or wrapped or flow.unlocked):
+            continue  # named only in the root question, never held: nothing to trace
+        passers = {  # node by node in path order, as they stand in the tree
+            "asked_with": [by for _, by in sorted(asked)],
+            "answered_with": sorted(answered),
+            "wrapped_by": sorted(wrapped),
+            "unlocked_by": [path for path, _ in flow.unlocked],
+        }
+        fields[p] = {
+            "pointer": p,
+            "maker": flow.maker,
+            "chars": 0 if flow.content is None else _chars(flow.content),
+            **{key: paths for key, paths in passers.items() if paths},
+        }
+        for path, spent in flow.unlocked:
+            unlocks[path] += 1
+            opened.setdefault(path, set()).add(p)
+            cost += spent
     root = tree.root if () in tree else None
     if root is not None and root.answer is not None:
         for p in reached(root.answer, content):

@@ -18,8 +18,8 @@ from typing import Any
 
 from hch.analysis.errors import DepthErrors
 from hch.analysis.study import CellErrors, StudyErrors
+from hch.figures import FigureWriter, band
 from hch.stats import wilson_interval
-from hch.study.plots import PLOTS_DIR
 
 __all__ = ["ERROR_PLOTS", "plot_errors"]
 
@@ -48,10 +48,8 @@ def plot_errors(errors: StudyErrors, directory: str | FilePath) -> list[FilePath
     """Draw the study's error plots into ``DIRECTORY/plots/``; returns the files written."""
     if not errors.cells:
         return []
-    out = FilePath(directory) / PLOTS_DIR
-    out.mkdir(parents=True, exist_ok=True)
     panels = _panels(errors.cells)
-    written: list[FilePath] = []
+    writer = FigureWriter(directory, dpi=120)
     drawings: list[
         tuple[str, list[tuple[str, Callable[[Any, list[tuple[str, CellErrors]]], None]]]]
     ]
@@ -78,11 +76,8 @@ def plot_errors(errors: StudyErrors, directory: str | FilePath) -> list[FilePath
         ("errors_travel", [("share of errors that travelled\nat least k levels", _draw_travel)]),
     ]
     for name, rows in drawings:
-        figure = _figure(errors.study, name, panels, rows)
-        for suffix in ("png", "svg"):
-            written.append(out / f"{name}.{suffix}")
-            figure.savefig(written[-1], dpi=120)
-    return written
+        writer.save(_figure(errors.study, name, panels, rows), name)
+    return writer.written
 
 
 def _figure(
@@ -144,18 +139,10 @@ def _rate_drawer(
 
     def draw(ax: Any, lines: list[tuple[str, CellErrors]]) -> None:
         for (label, cell), colour in zip(lines, _colours(len(lines)), strict=True):
-            points = [(d.depth, *rate(d)) for d in cell.depths]
-            points = [(x, k, n) for x, k, n in points if n]
-            if not points:
-                continue
-            xs = [x for x, _, _ in points]
-            ax.plot(
-                xs, [k / n for _, k, n in points], marker="o", color=colour, label=label or None
-            )
-            bands = [wilson_interval(k, n) for _, k, n in points]
-            ax.fill_between(
-                xs, [b[0] for b in bands], [b[1] for b in bands], color=colour, alpha=0.15
-            )
+            counts = [rate(d) for d in cell.depths]
+            points = [(k / n, *wilson_interval(k, n)) if n else None for k, n in counts]
+            xs = [d.depth for d in cell.depths]
+            band(ax, xs, points, alpha=0.15, color=colour, label=label or None)
         ax.set_xlabel("node depth")
         if share:
             ax.set_ylim(-0.02, 1.02)

@@ -2,7 +2,9 @@
 
 Only traces whose task can check every node count; the rest are tallied by reason in
 ``StudyErrors.skipped``, so nothing is silently left out. ``analyse_cells`` walks a
-study's kept traces for any analysis of this kind (``hch.analysis.study_blame`` too).
+study's kept traces for any analysis of this kind (``hch.analysis.study_blame`` too);
+``measure_cells`` gathers one measure per row (its metrics, or its trace read again) by
+grid point, for the meme and pointer studies.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from hch.analysis.errors import Checks, DepthErrors, Fate, TreeErrors, Verdict, tree_errors
-from hch.errors import HCHError
+from hch.errors import HCHError, TraceError
 from hch.model import Tree
-from hch.study import ResultRow, summarize
+from hch.study import Cell, ResultRow, summarize
 from hch.trace import load
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "Travel",
     "analyse_cells",
     "cell_key",
+    "kept_tree",
+    "measure_cells",
     "study_errors",
     "study_name",
 ]
@@ -169,6 +173,36 @@ def analyse_cells(
         if per_cell.get(cell_key(cell.params))
     ]
     return cells, dict(sorted(skipped.items()))
+
+
+def measure_cells(
+    rows: Iterable[ResultRow], measure: Callable[[ResultRow], T | None]
+) -> list[tuple[Cell, list[T], int]]:
+    """``measure(row)`` on every row, by grid point in the report's order: each point's
+    report cell, the measures of its rows, and how many rows had none (``measure`` gave
+    None: no metrics and no trace to read them from)."""
+    rows = list(rows)
+    groups: dict[str, list[ResultRow]] = {}
+    for row in rows:
+        groups.setdefault(cell_key(row.params), []).append(row)
+    cells = []
+    for report in summarize(rows):
+        group = groups[cell_key(report.params)]
+        found = [m for row in group if (m := measure(row)) is not None]
+        cells.append((report, found, len(group) - len(found)))
+    return cells
+
+
+def kept_tree(row: ResultRow, directory: FilePath | None) -> Tree | None:
+    """The row's kept trace, read from the study ``directory``; None when the row kept
+    none, its file is gone or unreadable (one unmeasured row, not the end of a report),
+    or no directory is known."""
+    if row.trace is None or directory is None or not (directory / row.trace).is_file():
+        return None
+    try:
+        return load(directory / row.trace)
+    except TraceError:
+        return None
 
 
 def cell_key(params: dict[str, Any]) -> str:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
-from hch.ida._records import EpochRecord, Proportion
-from hch.study.plots import PLOTS_DIR
+from hch.figures import FigureWriter, axes, band
+from hch.ida._records import EpochRecord
 
 __all__ = ["epochs_text", "plot_epochs"]
 
@@ -61,19 +60,16 @@ def plot_epochs(
     Returns:
         The files written.
     """
-    from matplotlib.figure import Figure
-
-    out = Path(directory) / PLOTS_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    writer = FigureWriter(directory, dpi=120)
     for name, pick, ylabel in (
         ("ida_accuracy", lambda r: r.accuracy, "accuracy of the amplified tree (95% CI)"),
         ("ida_capture", lambda r: r.capture, "meme root capture (95% CI)"),
     ):
-        fig = Figure(figsize=(7, 4.5), layout="constrained")
-        ax = fig.add_subplot()
+        fig, ax = axes()
         for label, records in runs.items():
-            _band(ax, [r.epoch for r in records], [pick(r) for r in records], label)
+            rates = [pick(r) for r in records]
+            points = [None if p.value is None else (p.value, p.low, p.high) for p in rates]
+            band(ax, [r.epoch for r in records], points, alpha=0.18, label=label)
         if fixed_point is not None and name == "ida_accuracy":
             ax.axhline(fixed_point, linestyle="--", color="grey", label="fixed point")
         ax.set_xlabel("epoch")
@@ -81,21 +77,5 @@ def plot_epochs(
         ax.set_ylim(-0.02, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
-        for suffix in ("png", "svg"):
-            written.append(out / f"{name}.{suffix}")
-            fig.savefig(written[-1], dpi=120)
-    return written
-
-
-def _band(ax: Any, xs: list[int], rates: list[Proportion], label: str) -> None:
-    kept = [(x, r) for x, r in zip(xs, rates, strict=True) if r.value is not None]
-    if not kept:
-        return
-    (line,) = ax.plot([x for x, _ in kept], [r.value for _, r in kept], marker="o", label=label)
-    ax.fill_between(
-        [x for x, _ in kept],
-        [r.low for _, r in kept],
-        [r.high for _, r in kept],
-        alpha=0.18,
-        color=line.get_color(),
-    )
+        writer.save(fig, name)
+    return writer.written

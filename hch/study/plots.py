@@ -11,17 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from hch.errors import ConfigError
+from hch.figures import PLOTS_DIR, FigureWriter, axes, band, is_number, series
 from hch.study.report import Cell, parameters, summarize
 from hch.study.results import ResultRow
 
 __all__ = ["PLOTS_DIR", "numeric_parameters", "pick_x", "plot"]
-
-PLOTS_DIR = "plots"
-"""Plots go to ``DIR/plots/``: ``accuracy.png``, ``accuracy.svg``, ``nodes.png``, ``nodes.svg``."""
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def numeric_parameters(rows: Iterable[ResultRow]) -> list[str]:
@@ -30,7 +24,7 @@ def numeric_parameters(rows: Iterable[ResultRow]) -> list[str]:
     return [
         name
         for name in parameters(rows)
-        if all(name in r.params and _number(r.params[name]) for r in rows)
+        if all(name in r.params and is_number(r.params[name]) for r in rows)
     ]
 
 
@@ -49,57 +43,39 @@ def pick_x(rows: Iterable[ResultRow], x: str | None = None) -> str | None:
     return x
 
 
-def _series(cells: list[Cell], x: str) -> dict[str, list[Cell]]:
-    """Cells grouped by the other parameters' values, each group sorted by ``x``."""
-    series: dict[str, list[Cell]] = {}
-    for cell in cells:
-        label = ", ".join(f"{k}={v}" for k, v in cell.params.items() if k != x)
-        series.setdefault(label, []).append(cell)
-    return {label: sorted(group, key=lambda c: c.params[x]) for label, group in series.items()}
-
-
 def plot(rows: Iterable[ResultRow], directory: str | Path, x: str | None = None) -> list[Path]:
-    """Draw accuracy and nodes used against ``x`` into ``DIRECTORY/plots/`` (PNG and SVG).
+    """Draw accuracy and nodes used against ``x`` into ``DIRECTORY/plots/`` (PNG and SVG):
+    ``accuracy`` and ``nodes``.
 
     Returns the files written; none when there is no numeric parameter to plot against.
     """
-    from matplotlib.figure import Figure
-
     rows = list(rows)
     chosen = pick_x(rows, x)
     if chosen is None:
         return []
-    series = _series(summarize(rows), chosen)
-    out = Path(directory) / PLOTS_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    lines = series(summarize(rows), chosen)
+    writer = FigureWriter(directory, dpi=120)
     for name, draw, ylabel in (
         ("accuracy", _draw_accuracy, "accuracy (95% CI)"),
         ("nodes", _draw_nodes, "mean nodes per tree"),
     ):
-        fig = Figure(figsize=(7, 4.5), layout="constrained")
-        ax = fig.add_subplot()
-        for label, cells in series.items():
+        fig, ax = axes()
+        for label, cells in lines.items():
             draw(ax, cells, chosen, label or None)
         ax.set_xlabel(chosen)
         ax.set_ylabel(ylabel)
         ax.set_title(f"{rows[0].study}: {name} vs {chosen}")
         ax.grid(alpha=0.3)
-        if len(series) > 1:
+        if len(lines) > 1:
             ax.legend(fontsize="small")
-        for suffix in ("png", "svg"):
-            written.append(out / f"{name}.{suffix}")
-            fig.savefig(written[-1], dpi=120)
-    return written
+        writer.save(fig, name)
+    return writer.written
 
 
 def _draw_accuracy(ax: Any, cells: list[Cell], x: str, label: str | None) -> None:
-    scored = [c for c in cells if c.n]
-    xs = [c.params[x] for c in scored]
-    (line,) = ax.plot(xs, [c.right / c.n for c in scored], marker="o", label=label)
-    ax.fill_between(
-        xs, [c.low for c in scored], [c.high for c in scored], alpha=0.2, color=line.get_color()
-    )
+    points = [(c.right / c.n, c.low, c.high) if c.n else None for c in cells]
+    if band(ax, [c.params[x] for c in cells], points, alpha=0.2, label=label) is None:
+        ax.plot([], [], marker="o", label=label)  # keeps its colour as on the nodes plot
     ax.set_ylim(-0.02, 1.02)
 
 
