@@ -221,3 +221,30 @@ def test_a_study_per_grid_cell_from_rows_or_from_traces(tmp_path: Path) -> None:
     text = pointer_study_text(cells)
     assert text.startswith("pointers: content that reached the root")
     assert "memes riding pointers" in text and len(pointer_grids(cells)) == 2
+
+
+def test_explain_reads_the_root_and_the_origin_as_their_askers_do() -> None:
+    """A wrong pointer tree explained: the root's answer and the origin's question and
+    answer appear with their pointers unlocked, never as a bare ``$1``."""
+    from agents.pointer_lists import PointerLists
+    from experiments.tasks.pointer_lists import PointerListTask
+    from hch.analysis import explain, tree_errors
+
+    task = PointerListTask(length=16, chunk=4)
+    for seed in range(50):
+        sample = task.sample(seed)
+        tree = hch.run(
+            sample.question, PointerLists(p_error=0.2), limits=hch.Limits(max_depth=4),
+            seed=seed, task=task.name, truth=sample.truth,
+        )  # fmt: skip
+        errors = tree_errors(tree, task)
+        if tree.root.answer is not None and errors.trails:
+            break
+    else:  # pragma: no cover - a fifth of the work slips
+        raise AssertionError("no seed gave a wrong tree")
+    lines = explain(tree, errors, task)
+    opened = hch.reveal(tree.root.answer, tree.content).text
+    assert lines[1].startswith(f"root: answered {opened[:20]}")
+    assert not any(
+        line.strip().startswith(("answered: $", "asked:    reverse the list $")) for line in lines
+    )

@@ -7,13 +7,17 @@ Every string taken from the trace (questions, answers, notes, truths) goes throu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from hch.analysis.blame import Blame
 from hch.analysis.errors import Checks, ErrorTrail, Fate, Role, TreeErrors, Verdict
 from hch.analysis.text import safe
-from hch.model import Node, Path, Tree, format_path
+from hch.errors import PointerError
+from hch.model import Answer, Content, Path, Question, Tree, format_path
+from hch.pointers import reveal
 from hch.tasks import NodeTruth
+
+M = TypeVar("M", Question, Answer, Content)
 
 __all__ = ["explain", "explain_blame"]
 
@@ -105,9 +109,22 @@ def explain_blame(found: Blame) -> list[str]:
     return lines
 
 
+def _read(message: M, tree: Tree) -> M:
+    """The message as its reader sees it with every pointer unlocked (as checks read
+    it); as it is when its pointers cannot be followed (a cut-off or edited trace)."""
+    try:
+        return reveal(message, tree.content)
+    except PointerError:
+        return message
+
+
 def _root_line(tree: Tree, errors: TreeErrors) -> str:
     root = tree.root
-    answer = "no answer" if root.answer is None else f"answered {safe(root.answer.text, 60)}"
+    answer = (
+        "no answer"
+        if root.answer is None
+        else f"answered {safe(_read(root.answer, tree).text, 60)}"
+    )
     truth = "" if tree.header.truth is None else f", truth {safe(tree.header.truth, 60)}"
     verdict = {Verdict.RIGHT: "right", Verdict.WRONG: "wrong", Verdict.UNKNOWN: "unchecked"}
     return f"root: {answer}{truth}: {verdict[errors.root]}"
@@ -128,9 +145,10 @@ def _origin(tree: Tree, trail: ErrorTrail, task: Any) -> list[str]:
     node = tree[trail.origin]
     notes = "; ".join(f"{k}={v}" for note in node.notes for k, v in note.items())
     lines = [f"  {_where(node.path)}" + (f", notes: {safe(notes, 80)}" if notes else "")]
-    lines.append(f"    asked:    {safe(node.question.text)}")
-    answer = safe(node.answer.text, 60) if node.answer else "-"
-    truth = _truth(node, task)
+    question = _read(node.question, tree)
+    lines.append(f"    asked:    {safe(question.text)}")
+    answer = safe(_read(node.answer, tree).text, 60) if node.answer else "-"
+    truth = _truth(question, task)
     lines.append(f"    answered: {answer}" + (f"   truth: {safe(truth, 60)}" if truth else ""))
     if trail.levels:
         route = " -> ".join(format_path(p) for p in trail.path)
@@ -138,10 +156,10 @@ def _origin(tree: Tree, trail: ErrorTrail, task: Any) -> list[str]:
     return lines
 
 
-def _truth(node: Node, task: Any) -> str | None:
+def _truth(question: Question, task: Any) -> str | None:
     if not isinstance(task, NodeTruth):
         return None
-    truth = task.node_truth(node.question)
+    truth = task.node_truth(question)
     return None if truth is None else str(truth)
 
 
