@@ -15,7 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from hch.flow import annotate, passed_down, revealed
+from hch.errors import PointerError
+from hch.flow import REVEALED, annotate, passed_down
 from hch.model import (
     Answer,
     Content,
@@ -332,9 +333,12 @@ def _passed(tree: Tree, node: Node) -> dict[str, list[PointerId]]:
 def _revealed(answer: Answer | None, content: Mapping[PointerId, Content]) -> Answer | None:
     """The answer as its asker reads it with every pointer unlocked; None where it has
     no pointers (its text says it all) or names content the trace lacks."""
-    if answer is None or revealed(answer, content) is None:  # bounded: content may loop
+    if answer is None or not answer.pointers:
         return None
-    return reveal(answer, content)
+    try:  # bounded: a hand-made trace's content can double at every level
+        return reveal(answer, content, limit=REVEALED)
+    except PointerError:
+        return None
 
 
 def _without_pointers(answer: Answer) -> Answer:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hch.errors import PointerError
 from hch.model import Answer, Content, Hold, Node, Path, PointerId, Question, Tree, Unlock
-from hch.pointers import MAX_EXPANSION, expand, maker
+from hch.pointers import REF, expand, maker
 
 __all__ = [
     "Hop",
@@ -32,7 +32,6 @@ __all__ = [
     "unread_by",
 ]
 
-_REF = re.compile(r"\$(\d+)")
 
 Way = Literal["down", "up", "into"]
 
@@ -150,7 +149,7 @@ def pointer_flow(tree: Tree, *, unrecorded: bool = False) -> dict[PointerId, Poi
     return {
         p: PointerFlow(
             pointer=p,
-            maker=_maker(p),
+            maker=maker(p),
             content=content.get(p),
             hops=[hop for _, hop in sorted(hops.get(p, []), key=_hop_order)],
             unlocked=unlocked.get(p, []),
@@ -184,42 +183,11 @@ def revealed(
     """The message's text with every pointer expanded (what a reader who unlocks all of
     it reads); None where it has no pointers, names content the trace lacks, or would
     be longer than ``REVEALED``."""
-    if not message.pointers or _length(message, content, {}, 0) > REVEALED:
+    if not message.pointers:
         return None
     try:
-        return expand(message, content)
+        return expand(message, content, limit=REVEALED)
     except PointerError:
-        return None
-
-
-def _length(
-    message: Question | Answer | Content,
-    content: Mapping[PointerId, Content],
-    memo: dict[PointerId, int],
-    depth: int,
-) -> int:
-    """How long the message's text is expanded (past ``REVEALED``: some length past it)."""
-    if depth >= MAX_EXPANSION:
-        return REVEALED + 1
-    n = len(message.text)
-    for match in _REF.finditer(message.text):
-        i = int(match.group(1))
-        found = content.get(message.pointers[i - 1]) if 1 <= i <= len(message.pointers) else None
-        if found is None:
-            continue
-        pointer = message.pointers[i - 1]
-        if pointer not in memo:
-            memo[pointer] = _length(found, content, memo, depth + 1)
-        n += memo[pointer]
-        if n > REVEALED:
-            break
-    return n
-
-
-def _maker(pointer: PointerId) -> Path | None:
-    try:
-        return maker(pointer)
-    except ValueError:  # an id no engine made (a hand-edited trace): nobody's
         return None
 
 
@@ -249,6 +217,6 @@ def annotate(message: Question | Answer | Content) -> str:
         named.add(i)
         return f"${i}→{message.pointers[i - 1]}"
 
-    text = _REF.sub(one, message.text)
+    text = REF.sub(one, message.text)
     rest = [f"${i}→{p}" for i, p in enumerate(message.pointers, 1) if i not in named]
     return text + (" [" + " ".join(rest) + "]" if rest else "")

@@ -27,6 +27,9 @@ from hch.errors import PointerError
 from hch.model import Answer, Content, Path, PointerId, Question, format_path
 
 __all__ = [
+    "MAX_EXPANSION",
+    "MAX_TEXT",
+    "REF",
     "Message",
     "Workspace",
     "expand",
@@ -154,10 +157,10 @@ def reached(message: Message, content: Mapping[PointerId, Content]) -> list[Poin
     return list(seen)
 
 
-def reveal(message: M, content: Mapping[PointerId, Content]) -> M:
+def reveal(message: M, content: Mapping[PointerId, Content], *, limit: int = MAX_TEXT) -> M:
     """The message as its reader sees it after unlocking everything: pointers expanded
-    into the text, the memes of all the content it reaches added (answers), no pointers
-    or parts left.
+    into the text (``expand``, bounded by ``limit``), the memes of all the content it
+    reaches added (answers), no pointers or parts left.
 
     Checks read a tree this way: the task that asked the root sees it all.
     """
@@ -167,7 +170,7 @@ def reveal(message: M, content: Mapping[PointerId, Content]) -> M:
             if not isinstance(message, Question) or not message.parts
             else (message.model_copy(update={"parts": ()}))
         )
-    update: dict[str, Any] = {"text": expand(message, content), "pointers": ()}
+    update: dict[str, Any] = {"text": expand(message, content, limit=limit), "pointers": ()}
     if isinstance(message, Question):
         update["parts"] = ()
     else:
