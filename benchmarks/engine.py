@@ -17,8 +17,9 @@ Printed per size 2^10 ... 2^17, all in this one process, each figure the best of
 * memory the finished tree keeps per node (tracemalloc).
 
 ``--nodes 1000000`` instead runs one tree of about that many nodes: time and peak RSS
-(in a fresh process each) in memory and streamed to a trace file, and the time to
-``hch.load`` that trace.
+(in a fresh process each) in memory and streamed to a trace file, in memory with the
+bounded order streaming uses by default (``max_parallel``), and the time to ``hch.load``
+that trace.
 
 Run: ``.venv/bin/python benchmarks/engine.py [--repeat 3] [--min 10 --max 17]``
 """
@@ -44,6 +45,7 @@ import anyio
 
 import hch
 from hch import Answer, Context, Limits, Question
+from hch.scheduler import STREAMING_PARALLEL
 
 LIMITS = Limits(max_depth=64)
 
@@ -179,16 +181,27 @@ def sizes(args: argparse.Namespace) -> None:
         "(goal >= 0.8)"
     )
     k = min(args.max, 15)
-    kept = kept_per_node(2 ** (k - 1))
-    print(f"kept memory per node (2^{k} nodes): {kept:,.0f} B (goal <= 1,000)")
+    cmd = [sys.executable, __file__, "--child", "kept", "--n", str(2 ** (k - 1))]
+    kept = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    print(f"kept memory per node (2^{k} nodes): {kept['bytes']:,.0f} B (goal <= 1,000)")
     print("goals: default GC <= 1.0x; GC off <= 1.5x; trio GC off <= 1.6x")
 
 
 def child(mode: str, n: int, trace: str) -> None:
-    """In a fresh process: one measurement, printed as JSON."""
+    """In a fresh process: one measurement, printed as JSON.
+
+    Fresh, because the interpreter's free lists (small tuples, floats) would otherwise
+    hand a tree memory that earlier runs left behind, and tracemalloc would not see it.
+    """
+    if mode == "kept":
+        print(json.dumps({"bytes": kept_per_node(n)}))
+        return
     t = time.perf_counter()
     if mode == "memory":
         tree = run_hch(n, "asyncio")
+        count = len(tree)
+    elif mode == "bounded":
+        tree = run_hch(n, "asyncio", max_parallel=STREAMING_PARALLEL)
         count = len(tree)
     elif mode == "streamed":
         tree = run_hch(n, "asyncio", record=False, trace=trace)
@@ -208,6 +221,7 @@ def million(args: argparse.Namespace) -> None:
         for mode, goal in (
             ("streamed", "peak RSS goal < 400 MB"),
             ("memory", "peak RSS goal < 1.5 GB"),
+            ("bounded", f"in memory with max_parallel={STREAMING_PARALLEL}"),
             ("load", "time goal < 8 s"),
         ):
             cmd = [sys.executable, __file__, "--child", mode, "--n", str(n), "--trace", trace]

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from hch.errors import TraceError
 
-__all__ = ["parse_lines", "read_lines"]
+__all__ = ["describe_error", "parse_lines", "read_lines"]
 
 T = TypeVar("T")
 
@@ -51,11 +51,12 @@ def parse_lines(
         except (ValueError, KeyError, TypeError) as exc:  # JSON and validation errors
             if number == len(lines):  # no newline after it: a write cut short
                 break
-            raise TraceError(str(file), number, f"invalid {what}: {_describe(exc)}") from None
+            raise TraceError(str(file), number, f"invalid {what}: {describe_error(exc)}") from None
     return records
 
 
-def _describe(exc: Exception) -> str:
+def describe_error(exc: Exception) -> str:
+    """What is wrong with a line, from the error that parsing it raised."""
     if isinstance(exc, ValidationError):
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "line"

@@ -7,8 +7,16 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
 
+from hch.compact import make
 from hch.hashing import stable_hash
 from hch.limits import Limits
 
@@ -55,7 +63,14 @@ def format_path(path: Path) -> str:
     return "root" + "".join(f".{i}" for i in path)
 
 
-MemeSet = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])]
+_NO_MEMES: frozenset[str] = frozenset()
+
+
+MemeSet = Annotated[
+    frozenset[str],
+    AfterValidator(lambda memes: memes or _NO_MEMES),  # one empty set, not one per answer read
+    PlainSerializer(sorted, return_type=list[str]),
+]
 """Meme tags, written sorted so that equal sets give equal traces."""
 
 PointerId = str
@@ -211,12 +226,12 @@ class Unlock(BaseModel):
 Event = Annotated[ModelCall | ToolCall | Note | Hold | Unlock, Field(discriminator="kind")]
 
 
-def _tagged(events: list[Any]) -> list[dict[str, Any]]:
+def _tagged(events: tuple[Any, ...]) -> list[dict[str, Any]]:
     # Keep each event's ``kind`` tag even when a node is dumped with exclude_defaults.
     return [e.model_dump(mode="json", exclude_none=True) for e in events]
 
 
-EventList = Annotated[list[Event], PlainSerializer(_tagged, return_type=list[dict[str, Any]])]
+EventList = Annotated[tuple[Event, ...], PlainSerializer(_tagged, return_type=list[dict[str, Any]])]
 
 
 class Node(BaseModel):
@@ -240,23 +255,13 @@ class Node(BaseModel):
     budget_used: int = 1
     start: float = 0.0
     end: float = 0.0
-    events: EventList = []
+    events: EventList = ()
 
     @classmethod
-    def unchecked(cls, fields: dict[str, Any]) -> Node:
-        """A node from every field, already valid, without validation: what the
-        scheduler records (it builds every field itself).
-
-        Faster and smaller than ``model_construct`` (which does the same with defaults
-        and a fresh fields-set per node); the shared fields-set is never mutated, since
-        nodes are frozen and pydantic copies it before a ``model_copy`` changes it.
-        """
-        node = _new(cls)
-        _set(node, "__dict__", fields)
-        _set(node, "__pydantic_fields_set__", _NODE_FIELDS)
-        _set(node, "__pydantic_extra__", None)
-        _set(node, "__pydantic_private__", None)
-        return node
+    def unchecked(cls, **fields: Any) -> Node:
+        """A compact node (see ``hch.compact``) from every field, without validation: what
+        the scheduler records, having built every field itself."""
+        return make(cls, fields)
 
     @property
     def id(self) -> str:
@@ -281,11 +286,6 @@ class Node(BaseModel):
     @property
     def notes(self) -> list[dict[str, Any]]:
         return [e.fields for e in self.events if isinstance(e, Note)]
-
-
-_new = object.__new__
-_set = object.__setattr__
-_NODE_FIELDS = set(Node.model_fields)
 
 
 class Spec(BaseModel):

@@ -28,6 +28,7 @@ from hch.agent import (
     spec_of,
     to_answer,
 )
+from hch.compact import compact
 from hch.context import Context
 from hch.errors import (
     BudgetExhausted,
@@ -705,21 +706,19 @@ class TreeRun:
     ) -> Node:
         # Shares reserved for children that never started (cancelled first) used nothing.
         done = Node.unchecked(
-            {
-                "path": node.path,
-                "agent": name,
-                "question": node.question,
-                "answer": answer,
-                "status": status,
-                "error": error,
-                "follows": follows,
-                "n_children": node.asked,
-                "budget_given": node.given,
-                "budget_used": 1 + node.used,
-                "start": round(start, 6),
-                "end": round(time.perf_counter() - self.origin, 6),
-                "events": node.events or [],
-            }
+            path=node.path,
+            agent=name,
+            question=compact(node.question),
+            answer=None if answer is None else compact(answer),
+            status=status,
+            error=error,
+            follows=follows,
+            n_children=node.asked,
+            budget_given=node.given,
+            budget_used=1 + node.used,
+            start=round(start, 6),
+            end=round(time.perf_counter() - self.origin, 6),
+            events=() if node.events is None else tuple(node.events),
         )
         if self.record_all or not node.path:
             self.nodes.append(done)

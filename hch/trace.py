@@ -7,14 +7,18 @@ A file cut off mid-run (the process killed) loads with every node that was writt
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from operator import attrgetter
 from pathlib import Path as FilePath
 from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from hch.compact import compact
 from hch.errors import SchemaVersionError, TraceError
 from hch.gc_policy import relaxed_gc
-from hch.jsonl import parse_lines, read_lines
+from hch.jsonl import describe_error
 from hch.model import SCHEMA_VERSION, Node, TreeHeader
 
 if TYPE_CHECKING:
@@ -57,24 +61,46 @@ def save(tree: Tree, file: str | FilePath) -> None:
 
 
 def load(file: str | FilePath) -> Tree:
-    """Read a trace file of any released schema version."""
+    """Read a trace file of any released schema version.
+
+    The file is read in chunks of ``CHUNK`` lines, each parsed in one call and its nodes
+    made compact (``hch.compact``) at once, so a trace loads in little more memory than
+    the tree it holds.
+    """
     name = str(file)
-    with relaxed_gc():
-        lines = read_lines(file, "trace")
-        version = _version(name, lines)
-        return _READERS[version](name, lines)
+    try:
+        with relaxed_gc(), open(file, "rb") as fh:
+            try:
+                first = fh.readline().decode("utf-8")
+            except UnicodeDecodeError:
+                raise TraceError(name, 1, "not a trace: the file is not UTF-8 text") from None
+            after_first = fh.tell()
+            version = _version(name, first, fh)
+            fh.seek(after_first)
+            return _READERS[version](name, first, fh)
+    except OSError as exc:
+        raise TraceError(name, None, f"cannot read trace: {exc.strerror or exc}") from exc
 
 
-def _version(name: str, lines: list[str]) -> int:
-    if not any(line.strip() for line in lines):
+CHUNK = 4096
+"""Node lines parsed per call while loading."""
+
+
+def _version(name: str, first: str, rest: IO[bytes]) -> int:
+    """The schema version the header line ``first`` names (``rest`` is the file after
+    it, read only to tell an empty or cut-off file from a wrong one)."""
+    if not first.strip() and not rest.read().strip():
         raise TraceError(name, None, "the file is empty: not a trace, or a run that wrote nothing")
-    first = lines[0]
     try:
         head = json.loads(first)
     except json.JSONDecodeError:
         head = None
     start = f'{{"{_MAGIC}"'
-    if head is None and len(lines) == 1 and (first.startswith(start) or start.startswith(first)):
+    if (
+        head is None
+        and not first.endswith("\n")
+        and (first.startswith(start) or start.startswith(first))
+    ):
         raise TraceError(
             name, 1, "the file ends inside its first line, the header: its run was cut off"
         )
@@ -91,49 +117,80 @@ def _version(name: str, lines: list[str]) -> int:
     return int(version)
 
 
-def _read_v1(name: str, lines: list[str]) -> Tree:
+def _read_v1(name: str, first: str, lines: Iterable[bytes]) -> Tree:
     from hch.model import Tree
 
     try:
-        header = TreeHeader.model_validate(json.loads(lines[0])["header"])
+        header = TreeHeader.model_validate(json.loads(first)["header"])
     except (ValidationError, KeyError, TypeError) as exc:
         raise TraceError(name, 1, f"invalid trace header: {exc}") from exc
-    records = _all_at_once(lines) or parse_lines(
-        name, lines, _node_or_end, what="trace line", first=2
-    )
-    nodes = [r for r in records if isinstance(r, Node)]
-    ends = [r for r in records if not isinstance(r, Node)]
+    nodes: list[Node] = []
+    ends: list[dict[str, Any]] = []
+    number = 2  # the file's line number of the chunk's first line
+    for chunk in _chunks(name, lines, number):
+        for record in _parse_chunk(name, chunk, number):
+            if isinstance(record, Node):
+                nodes.append(compact(record, deep=True))
+            else:
+                ends.append(record)
+        number += len(chunk)
     end = ends[-1] if ends else None
-    complete = end is not None
-    return Tree(
+    nodes.sort(key=attrgetter("path"))
+    return Tree.model_construct(
         header=header,
         nodes=nodes,
-        complete=complete,
-        duration=end.get("duration") if end else None,
+        complete=end is not None,
+        duration=None if end is None else end.get("duration"),
     )
+
+
+def _chunks(name: str, lines: Iterable[bytes], number: int) -> Iterator[list[str]]:
+    """The lines, decoded, ``CHUNK`` at a time; the first is the file's line ``number``."""
+    it = iter(lines)
+    while raw := list(islice(it, CHUNK)):
+        try:
+            yield [line.decode("utf-8") for line in raw]
+        except UnicodeDecodeError:
+            bad = next(i for i, line in enumerate(raw) if not _is_utf8(line))
+            raise TraceError(name, number + bad, "the line is not UTF-8 text") from None
+        number += len(raw)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _NODES = TypeAdapter(list[Node])
 
 
-def _all_at_once(lines: list[str]) -> list[Node | dict[str, Any]] | None:
-    """Every node line parsed in one call (as one JSON array), for speed; None when any
-    line is not a node, so that the line-by-line reader finds and names it."""
-    body = [line for line in lines[1:] if line]
-    end: list[Node | dict[str, Any]] = []
-    if body and body[-1].startswith(_END_PREFIX):
+def _parse_chunk(name: str, chunk: list[str], number: int) -> list[Node | dict[str, Any]]:
+    """The chunk's records; its lines, numbered from ``number``, each end with a newline
+    but maybe the file's last. Parsed in one call when every line is a whole node (the
+    common case); else line by line, to drop a last line cut short or name a bad one."""
+    if chunk[-1].endswith("\n") and not any(line.startswith(_END_PREFIX) for line in chunk):
+        body = [line for line in chunk if line != "\n"]
         try:
-            end = [_node_or_end(body.pop())]
-        except (ValueError, KeyError, TypeError):
-            return None
-    if not body:
-        return end
-    if not lines[-1]:  # the file ends with a newline: no line was cut short
-        try:
-            return [*_NODES.validate_json("[" + ",".join(body) + "]"), *end]
+            return list(_NODES.validate_json("[" + ",".join(body) + "]")) if body else []
         except ValueError:  # JSON or validation errors: read line by line to name the line
-            return None
-    return None
+            pass
+    records: list[Node | dict[str, Any]] = []
+    for i, line in enumerate(chunk):
+        text = line.rstrip("\n")
+        if not text:
+            continue
+        try:
+            records.append(_node_or_end(text))
+        except (ValueError, KeyError, TypeError) as exc:  # JSON and validation errors
+            if not line.endswith("\n"):  # the file's last line, without its newline: cut short
+                break
+            raise TraceError(
+                name, number + i, f"invalid trace line: {describe_error(exc)}"
+            ) from None
+    return records
 
 
 def _node_or_end(line: str) -> Node | dict[str, Any]:
@@ -145,15 +202,15 @@ def _node_or_end(line: str) -> Node | dict[str, Any]:
     return Node.model_validate_json(line)
 
 
-def _read_v2(name: str, lines: list[str]) -> Tree:
+def _read_v2(name: str, first: str, lines: Iterable[bytes]) -> Tree:
     """Version 2 adds the header's ``spec``; the lines are otherwise those of version 1."""
-    return _read_v1(name, lines)
+    return _read_v1(name, first, lines)
 
 
-def _read_v3(name: str, lines: list[str]) -> Tree:
+def _read_v3(name: str, first: str, lines: Iterable[bytes]) -> Tree:
     """Version 3 adds pointers (fields with defaults, and two event kinds) to the lines
     of version 2, so one parser reads both."""
-    return _read_v1(name, lines)
+    return _read_v1(name, first, lines)
 
 
 _READERS = {1: _read_v1, 2: _read_v2, 3: _read_v3}

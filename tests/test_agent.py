@@ -255,10 +255,10 @@ async def test_notes_annotate_the_node() -> None:
         return "ok"
 
     tree = await hch.run_tree("q", node)
-    assert tree.root.events == [
+    assert tree.root.events == (
         Note(fields={"step": 1, "why": "because"}),
         Note(fields={"step": 2}),
-    ]
+    )
     assert tree.root.notes == [{"step": 1, "why": "because"}, {"step": 2}]
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import hch
+import hch.trace
 from hch import (
     Answer,
     ChildFailed,
@@ -92,7 +95,15 @@ async def test_nodes_reach_the_file_as_they_finish(tmp_path: Path) -> None:
     assert len(trace.read_text().splitlines()) == 5  # + root + end
 
 
-async def test_a_file_cut_anywhere_loads_its_whole_nodes(tmp_path: Path) -> None:
+@pytest.fixture(params=[4096, 3], ids=["one-chunk", "chunks-of-3"])
+def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Loading reads a trace in chunks of lines: every reading test runs with the
+    whole file in one chunk and with chunk boundaries everywhere."""
+    monkeypatch.setattr(hch.trace, "CHUNK", request.param)
+    return int(request.param)
+
+
+async def test_a_file_cut_anywhere_loads_its_whole_nodes(tmp_path: Path, chunk: int) -> None:
     trace = tmp_path / "run.jsonl"
     tree = await make_tree(trace)
     data = trace.read_bytes()
@@ -124,16 +135,60 @@ def write(path: Path, *lines: str) -> Path:
     return path
 
 
-async def test_a_malformed_middle_line_names_file_and_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("index", [1, 3, 7, 8])
+async def test_a_malformed_middle_line_names_file_and_line(
+    tmp_path: Path, chunk: int, index: int
+) -> None:
     trace = tmp_path / "run.jsonl"
     await make_tree(trace)
     lines = trace.read_text().splitlines()
-    lines[3] = lines[3][:20]
+    lines[index] = lines[index][:20]
     bad = write(tmp_path / "bad.jsonl", *lines)
-    with pytest.raises(TraceError, match=r"bad\.jsonl, line 4: invalid trace line") as info:
+    line = index + 1
+    with pytest.raises(TraceError, match=rf"bad\.jsonl, line {line}: invalid trace line") as info:
         hch.load(bad)
-    assert info.value.line == 4
+    assert info.value.line == line
     assert info.value.file == str(bad)
+
+
+async def test_blank_lines_are_skipped_but_a_line_of_spaces_is_named(
+    tmp_path: Path, chunk: int
+) -> None:
+    trace = tmp_path / "run.jsonl"
+    tree = await make_tree(trace)
+    lines = trace.read_text().splitlines()
+    spaced = write(tmp_path / "blank.jsonl", *lines[:3], "", *lines[3:6], "", *lines[6:])
+    assert hch.load(spaced) == tree
+    spaces = write(tmp_path / "spaces.jsonl", *lines[:5], "   ", *lines[5:])
+    with pytest.raises(TraceError, match=r"line 6: invalid trace line"):
+        hch.load(spaces)
+
+
+async def test_a_loaded_tree_is_kept_compact(tmp_path: Path) -> None:
+    """hch.load keeps its nodes in compact form: far less than pydantic's own parse."""
+    trace = tmp_path / "big.jsonl"
+
+    async def halver(question: Question, ctx: Context) -> str:
+        n = int(question.text)
+        if n <= 1:
+            return question.text
+        a, b = await ctx.ask_all([str(n // 2), str(n - n // 2)])
+        return str(int(a.text) + int(b.text))
+
+    await hch.run_tree("512", halver, limits=Limits(max_depth=20), trace=trace)
+    lines = trace.read_text().splitlines()[1:-1]
+
+    def kept(read: Callable[[], object]) -> float:
+        tracemalloc.start()
+        got = read()
+        size = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        assert got
+        return size
+
+    loaded = kept(lambda: hch.load(trace))
+    parsed = kept(lambda: [hch.Node.model_validate_json(line) for line in lines])
+    assert loaded < 0.75 * parsed
 
 
 async def test_a_node_line_with_a_wrong_field_says_which(tmp_path: Path) -> None:
@@ -156,6 +211,17 @@ def test_a_wrong_first_line_is_not_a_trace(tmp_path: Path, first: str) -> None:
     path = write(tmp_path / "x.jsonl", first, "{}")
     with pytest.raises(TraceError, match=r"x\.jsonl, line 1: not an hch trace"):
         hch.load(path)
+
+
+async def test_binary_garbage_after_the_header_is_named(tmp_path: Path, chunk: int) -> None:
+    trace = tmp_path / "run.jsonl"
+    await make_tree(trace)
+    lines = trace.read_bytes().split(b"\n")
+    lines[6] = b"\xff\xfe\x00garbage\x80"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\n".join(lines))
+    with pytest.raises(TraceError, match=r"bad\.jsonl, line 7: the line is not UTF-8 text"):
+        hch.load(bad)
 
 
 def test_binary_garbage_is_not_a_trace(tmp_path: Path) -> None:
