@@ -33,7 +33,7 @@ from hch.loading import load_target, parse_path
 from hch.loop import run_sync
 from hch.model import Answer, Intervention, Path, Spec, Tree, format_path
 from hch.recording import Calls, RecordedCall, Recording, ReplayPlan
-from hch.scheduler import Tool, execute
+from hch.scheduler import DEFAULT_PARALLEL, Tool, execute
 from hch.trace import load
 
 __all__ = ["CUT", "Change", "Cut", "Replay", "Replayer", "rebuild", "replay", "replay_tree"]
@@ -218,7 +218,7 @@ class Replayer:
             answers=answers,
             trace=trace,
             record=True,
-            max_parallel=None,
+            max_parallel=DEFAULT_PARALLEL,
             plan=plan,
         )
         if run.missing is not None:

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path as FilePath
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import anyio
 import anyio.lowlevel
@@ -79,8 +79,11 @@ _MISSING = object()
 START_BATCH = 256
 """Children started between two checkpoints when a node asks very many at once."""
 
-STREAMING_PARALLEL = 1000
-"""``max_parallel`` of a tree run with ``record=False``: ample for trees waiting on models."""
+DEFAULT_PARALLEL = 1000
+"""``max_parallel`` unless a run says otherwise: ample for trees waiting on models, and
+beyond it children run depth-first, which keeps a tree of any size in bounded memory and
+runs big trees about twice as fast as starting every child at once (2^17 nodes: 69k
+against 33k nodes/s, ``benchmarks/engine.py``)."""
 
 INLINE_LEVELS = 32
 """Nodes that may run one inside another in one task before a child gets a fresh task."""
@@ -777,7 +780,7 @@ async def run_tree(
     truth: Any = None,
     meta: Mapping[str, Any] | None = None,
     record: bool = True,
-    max_parallel: int | Literal["auto"] | None = "auto",
+    max_parallel: int | None = DEFAULT_PARALLEL,
     spec: Spec | None = None,
 ) -> Tree:
     """Run one tree and return it, streaming every finished node to ``trace`` if given.
@@ -796,9 +799,8 @@ async def run_tree(
         record: Keep every node in the returned Tree (False keeps only the root).
         max_parallel: Bound memory by running children depth-first, with at most this
             many sibling subtrees in tasks of their own at once across the tree (None:
-            every child starts at once). "auto" is ``STREAMING_PARALLEL`` when
-            ``record`` is False (a streamed tree then runs in bounded memory whatever
-            its size) and None otherwise. Answers never depend on it.
+            every child starts at once). With ``record=False`` a tree then runs in
+            bounded memory whatever its size. Answers never depend on it.
         spec: How to rebuild the agent, for the header (default: ``spec_of(agent)``);
             studies give their experiment's trial instead.
     """
@@ -838,14 +840,12 @@ async def execute(
     answers: Mapping[Path, Answer],
     trace: str | FilePath | None,
     record: bool,
-    max_parallel: int | Literal["auto"] | None,
+    max_parallel: int | None,
     plan: ReplayPlan | None = None,
 ) -> tuple[Tree, TreeRun]:
     """Run the tree ``header`` describes; the tree and its run's books (``run_tree`` and
     ``hch.replay`` both come here)."""
-    if max_parallel == "auto":
-        max_parallel = None if record else STREAMING_PARALLEL
-    elif max_parallel is not None and max_parallel < 0:
+    if max_parallel is not None and max_parallel < 0:
         raise ValueError(f"max_parallel must be >= 0 or None, not {max_parallel}")
     limits = header.limits
     sink = TraceWriter(trace, header) if trace is not None else None

@@ -127,7 +127,7 @@ def _read_v1(name: str, first: str, lines: Iterable[bytes]) -> Tree:
     nodes: list[Node] = []
     ends: list[dict[str, Any]] = []
     number = 2  # the file's line number of the chunk's first line
-    for chunk in _chunks(name, lines, number):
+    for chunk in _chunks(lines):
         for record in _parse_chunk(name, chunk, number):
             if isinstance(record, Node):
                 nodes.append(compact(record, deep=True))
@@ -144,52 +144,42 @@ def _read_v1(name: str, first: str, lines: Iterable[bytes]) -> Tree:
     )
 
 
-def _chunks(name: str, lines: Iterable[bytes], number: int) -> Iterator[list[str]]:
-    """The lines, decoded, ``CHUNK`` at a time; the first is the file's line ``number``."""
+def _chunks(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
     it = iter(lines)
-    while raw := list(islice(it, CHUNK)):
-        try:
-            yield [line.decode("utf-8") for line in raw]
-        except UnicodeDecodeError:
-            bad = next(i for i, line in enumerate(raw) if not _is_utf8(line))
-            raise TraceError(name, number + bad, "the line is not UTF-8 text") from None
-        number += len(raw)
-
-
-def _is_utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    while chunk := list(islice(it, CHUNK)):
+        yield chunk
 
 
 _NODES = TypeAdapter(list[Node])
+_END = _END_PREFIX.encode()
 
 
-def _parse_chunk(name: str, chunk: list[str], number: int) -> list[Node | dict[str, Any]]:
+def _parse_chunk(name: str, chunk: list[bytes], number: int) -> list[Node | dict[str, Any]]:
     """The chunk's records; its lines, numbered from ``number``, each end with a newline
     but maybe the file's last. Parsed in one call when every line is a whole node (the
     common case); else line by line, to drop a last line cut short or name a bad one."""
-    if chunk[-1].endswith("\n") and not any(line.startswith(_END_PREFIX) for line in chunk):
-        body = [line for line in chunk if line != "\n"]
+    if chunk[-1].endswith(b"\n") and not any(line.startswith(_END) for line in chunk):
+        body = [line for line in chunk if line != b"\n"]
         try:
-            return list(_NODES.validate_json("[" + ",".join(body) + "]")) if body else []
-        except ValueError:  # JSON or validation errors: read line by line to name the line
+            return list(_NODES.validate_json(b"[" + b",".join(body) + b"]")) if body else []
+        except ValueError:  # JSON, UTF-8 or validation errors: read line by line to name it
             pass
     records: list[Node | dict[str, Any]] = []
-    for i, line in enumerate(chunk):
-        text = line.rstrip("\n")
-        if not text:
-            continue
+    for i, raw in enumerate(chunk):
+        whole = raw.endswith(b"\n")  # only the file's last line may lack it: cut short
         try:
-            records.append(_node_or_end(text))
-        except (ValueError, KeyError, TypeError) as exc:  # JSON and validation errors
-            if not line.endswith("\n"):  # the file's last line, without its newline: cut short
+            text = raw.decode("utf-8").rstrip("\n")
+            if text:
+                records.append(_node_or_end(text))
+        except UnicodeDecodeError:
+            if not whole:
                 break
-            raise TraceError(
-                name, number + i, f"invalid trace line: {describe_error(exc)}"
-            ) from None
+            raise TraceError(name, number + i, "the line is not UTF-8 text") from None
+        except (ValueError, KeyError, TypeError) as exc:  # JSON and validation errors
+            if not whole:
+                break
+            problem = f"invalid trace line: {describe_error(exc)}"
+            raise TraceError(name, number + i, problem) from None
     return records
 
 

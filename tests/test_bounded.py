@@ -1,4 +1,4 @@
-"""Streamed trees run in bounded memory: children start depth-first, few at once."""
+"""Trees run in bounded memory: beyond a bound, children start depth-first."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import hch
 from hch import Answer, Context, Limits, Question
-from hch.scheduler import STREAMING_PARALLEL
+from hch.scheduler import DEFAULT_PARALLEL
 
 pytestmark = pytest.mark.anyio
 
@@ -52,10 +52,13 @@ async def test_unbounded_starts_every_sibling_at_once() -> None:
     assert agent.most > (16 + 1) * 13  # what the bound above prevents
 
 
-async def test_record_false_bounds_by_default() -> None:
+@pytest.mark.parametrize("record", [False, True])
+async def test_trees_are_bounded_by_default(record: bool) -> None:
     agent = Counting()
-    await hch.run_tree("65536", agent, limits=Limits(max_depth=20), record=False)
-    assert agent.most <= (STREAMING_PARALLEL + 1) * 18
+    tree = await hch.run_tree("65536", agent, limits=Limits(max_depth=20), record=record)
+    assert agent.most <= (DEFAULT_PARALLEL + 1) * 18
+    assert tree.root.answer == Answer(text="65536")
+    assert len(tree) == (131071 if record else 1)
 
 
 async def test_a_negative_bound_is_refused() -> None:

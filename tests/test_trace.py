@@ -27,13 +27,14 @@ pytestmark = pytest.mark.anyio
 
 
 async def rich(question: Question, ctx: Context) -> Answer:
-    """Exercises every part of a node record: data, memes, events, follow-ups, failures."""
+    """Exercises every part of a node record: data, memes, events, follow-ups, failures,
+    and text beyond ASCII (a file cut inside a character still loads)."""
     ctx.note(depth=ctx.depth, path=list(ctx.path))
     if question.text == "fail":
         raise RuntimeError("on purpose")
     if not ctx.can_ask:
         await ctx.tool("square", x=ctx.depth)
-        return Answer(text="leaf", data={"v": [1, 2.5]}, memes=frozenset({"z", "a"}))
+        return Answer(text="leaf ✓ é", data={"v": [1, 2.5]}, memes=frozenset({"z", "a"}))
     c = ctx.child()
     await c.ask(Question(text="first", data=[1, "x"]))
     await c.ask("again")
