@@ -57,7 +57,7 @@ def compact(record: M, *, deep: bool = False) -> M:
     if id(given) in _shared_ids:
         return record
     cls = type(record)
-    template = _template(cls)
+    template = _templates.get(cls) or _template(cls)  # (this runs for every node loaded)
     if cls in _sharing:
         values = template.copy()
         values.update(record.__dict__)
@@ -65,9 +65,10 @@ def compact(record: M, *, deep: bool = False) -> M:
     if deep:
         for name in _nested[cls]:
             value = getattr(record, name)
-            if isinstance(value, BaseModel):
+            if value is not None:
                 compact(value)
-    _set(record, "__pydantic_fields_set__", _fields_set(frozenset(given)))
+    names = frozenset(given)
+    _set(record, "__pydantic_fields_set__", _shared.get(names) or _fields_set(names))
     return record
 
 
@@ -96,9 +97,11 @@ def _template(cls: type[BaseModel]) -> dict[str, Any]:
 
 
 def _may_hold_record(annotation: Any) -> bool:
-    """Whether a field of this type may hold a pydantic record itself (not in a list)."""
+    """Whether a field of this type holds a pydantic record itself (not in a list), or
+    None: the fields ``compact(deep=True)`` follows."""
     if isinstance(annotation, type):
         return issubclass(annotation, BaseModel)
     if get_origin(annotation) in (Union, UnionType):
-        return any(_may_hold_record(arg) for arg in get_args(annotation))
+        args = get_args(annotation)
+        return all(a is type(None) or _may_hold_record(a) for a in args)
     return False
