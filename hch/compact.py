@@ -33,6 +33,7 @@ _templates: dict[type[BaseModel], dict[str, Any]] = {}  # key-sharing dict of ev
 _every: dict[type[BaseModel], set[str]] = {}  # each class's fields-set naming every field
 _nested: dict[type[BaseModel], list[str]] = {}  # fields that may hold a record directly
 _sharing: set[type[BaseModel]] = set()  # classes whose records take less with shared keys
+_mutable: set[type[BaseModel]] = set()  # classes not frozen: their records stay as they are
 _shared: dict[frozenset[str], set[str]] = {}
 _shared_ids: set[int] = set()  # shared sets live as long as the process: their ids stay
 
@@ -51,13 +52,16 @@ def make(cls: type[M], fields: Mapping[str, Any]) -> M:
 
 
 def compact(record: M, *, deep: bool = False) -> M:
-    """Make a frozen ``record`` compact, in place, and return it. ``deep`` also compacts
-    the records it holds directly in its fields (a node's question, answer and error)."""
+    """Make a frozen ``record`` compact, in place, and return it (a record of a class
+    that is not frozen is returned as it is). ``deep`` also compacts the records it
+    holds directly in its fields (a node's question, answer and error)."""
     given = record.__pydantic_fields_set__
     if id(given) in _shared_ids:
         return record
     cls = type(record)
     template = _templates.get(cls) or _template(cls)  # (this runs for every node loaded)
+    if cls in _mutable:  # setting a field would add to a fields-set others share
+        return record
     if cls in _sharing:
         values = template.copy()
         values.update(record.__dict__)
@@ -90,6 +94,8 @@ def _template(cls: type[BaseModel]) -> dict[str, Any]:
             _set(bare, name, None)
         found = _templates[cls] = bare.__dict__
         _every[cls] = _fields_set(frozenset(cls.model_fields))
+        if not cls.model_config.get("frozen"):
+            _mutable.add(cls)
         if sys.getsizeof(found) < sys.getsizeof(dict.fromkeys(cls.model_fields)):
             _sharing.add(cls)
         _nested[cls] = [n for n, f in cls.model_fields.items() if _may_hold_record(f.annotation)]

@@ -7,6 +7,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import pytest
+from pydantic import ConfigDict
 
 import hch
 from hch import Answer, Limits, Node, NodeError, Note, Question, Status, ToolCall, Tree, TreeHeader
@@ -111,6 +112,16 @@ def test_a_compact_record_shares_its_fields_set_but_copies_stay_apart() -> None:
     assert changed.data == 1 and changed.model_fields_set == {"text", "data"}
     assert a.model_fields_set == b.model_fields_set == {"text"}
     assert a.data is None
+
+
+def test_a_record_that_is_not_frozen_is_left_as_it_is() -> None:
+    class Draft(Answer):
+        model_config = ConfigDict(frozen=False)
+
+    first, second = compact(Draft(text="a")), compact(Draft(text="b"))
+    first.data = 1
+    assert first.model_fields_set == {"text", "data"}
+    assert second.model_fields_set == {"text"}
 
 
 def test_recorded_nodes_are_compact_and_load_equal() -> None:
