@@ -59,7 +59,7 @@ def compact(record: M, *, deep: bool = False) -> M:
     if id(given) in _shared_ids:
         return record
     cls = type(record)
-    template = _templates.get(cls) or _template(cls)  # (this runs for every node loaded)
+    template = _template(cls)
     if cls in _mutable:  # setting a field would add to a fields-set others share
         return record
     if cls in _sharing:
@@ -71,8 +71,7 @@ def compact(record: M, *, deep: bool = False) -> M:
             value = getattr(record, name)
             if value is not None:
                 compact(value)
-    names = frozenset(given)
-    _set(record, "__pydantic_fields_set__", _shared.get(names) or _fields_set(names))
+    _set(record, "__pydantic_fields_set__", _fields_set(frozenset(given)))
     return record
 
 

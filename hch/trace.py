@@ -7,8 +7,7 @@ A file cut off mid-run (the process killed) loads with every node that was writt
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from itertools import islice
+from collections.abc import Iterable
 from operator import attrgetter
 from pathlib import Path as FilePath
 from typing import IO, TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from hch.compact import compact
 from hch.errors import SchemaVersionError, TraceError
 from hch.gc_policy import relaxed_gc
-from hch.jsonl import describe_error
+from hch.jsonl import opened, parse_records
 from hch.model import SCHEMA_VERSION, Node, TreeHeader
 
 if TYPE_CHECKING:
@@ -63,28 +62,20 @@ def save(tree: Tree, file: str | FilePath) -> None:
 def load(file: str | FilePath) -> Tree:
     """Read a trace file of any released schema version.
 
-    The file is read in chunks of ``CHUNK`` lines, each parsed in one call and its nodes
-    made compact (``hch.compact``) at once, so a trace loads in little more memory than
-    the tree it holds.
+    The file is read ``hch.jsonl.CHUNK`` lines at a time, each chunk parsed in one call
+    and its nodes made compact (``hch.compact``) at once, so a trace loads in little
+    more memory than the tree it holds.
     """
     name = str(file)
-    try:
-        with relaxed_gc(), open(file, "rb") as fh:
-            try:
-                first = fh.readline().decode("utf-8")
-            except UnicodeDecodeError:
-                raise TraceError(name, 1, "not a trace: the file is not UTF-8 text") from None
-            after_first = fh.tell()
-            version = _version(name, first, fh)
-            fh.seek(after_first)
-            return _READERS[version](name, first, fh)
-    except OSError as exc:
-        raise TraceError(name, None, f"cannot read trace: {exc.strerror or exc}") from exc
-
-
-CHUNK = 1024
-"""Node lines parsed per call while loading: 1,024 loaded a 1M-node trace in 7.8–8.1 s,
-4,096 in 8.6–9.6 s (what one call builds then stays in the processor's caches)."""
+    with relaxed_gc(), opened(file, "trace") as fh:
+        try:
+            first = fh.readline().decode("utf-8")
+        except UnicodeDecodeError:
+            raise TraceError(name, 1, "not a trace: the file is not UTF-8 text") from None
+        after_first = fh.tell()
+        version = _version(name, first, fh)
+        fh.seek(after_first)
+        return _READERS[version](name, first, fh)
 
 
 def _version(name: str, first: str, rest: IO[bytes]) -> int:
@@ -127,14 +118,14 @@ def _read_v1(name: str, first: str, lines: Iterable[bytes]) -> Tree:
         raise TraceError(name, 1, f"invalid trace header: {exc}") from exc
     nodes: list[Node] = []
     ends: list[dict[str, Any]] = []
-    number = 2  # the file's line number of the chunk's first line
-    for chunk in _chunks(lines):
-        for record in _parse_chunk(name, chunk, number):
-            if isinstance(record, Node):
-                nodes.append(compact(record, deep=True))
-            else:
-                ends.append(record)
-        number += len(chunk)
+    records = parse_records(
+        name, lines, _node_or_end, what="trace line", first=2, all_at_once=_NODES.validate_json
+    )
+    for record in records:  # an end line fails all_at_once: its chunk goes line by line
+        if isinstance(record, Node):
+            nodes.append(compact(record, deep=True))
+        else:
+            ends.append(record)
     end = ends[-1] if ends else None
     nodes.sort(key=attrgetter("path"))
     return Tree.model_construct(
@@ -145,43 +136,7 @@ def _read_v1(name: str, first: str, lines: Iterable[bytes]) -> Tree:
     )
 
 
-def _chunks(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
-    it = iter(lines)
-    while chunk := list(islice(it, CHUNK)):
-        yield chunk
-
-
 _NODES = TypeAdapter(list[Node])
-_END = _END_PREFIX.encode()
-
-
-def _parse_chunk(name: str, chunk: list[bytes], number: int) -> list[Node | dict[str, Any]]:
-    """The chunk's records; its lines, numbered from ``number``, each end with a newline
-    but maybe the file's last. Parsed in one call when every line is a whole node (the
-    common case); else line by line, to drop a last line cut short or name a bad one."""
-    if chunk[-1].endswith(b"\n") and not any(line.startswith(_END) for line in chunk):
-        body = [line for line in chunk if line != b"\n"]
-        try:
-            return list(_NODES.validate_json(b"[" + b",".join(body) + b"]")) if body else []
-        except ValueError:  # JSON, UTF-8 or validation errors: read line by line to name it
-            pass
-    records: list[Node | dict[str, Any]] = []
-    for i, raw in enumerate(chunk):
-        whole = raw.endswith(b"\n")  # only the file's last line may lack it: cut short
-        try:
-            text = raw.decode("utf-8").rstrip("\n")
-            if text:
-                records.append(_node_or_end(text))
-        except UnicodeDecodeError:
-            if not whole:
-                break
-            raise TraceError(name, number + i, "the line is not UTF-8 text") from None
-        except (ValueError, KeyError, TypeError) as exc:  # JSON and validation errors
-            if not whole:
-                break
-            problem = f"invalid trace line: {describe_error(exc)}"
-            raise TraceError(name, number + i, problem) from None
-    return records
 
 
 def _node_or_end(line: str) -> Node | dict[str, Any]:

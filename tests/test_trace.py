@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import hch
-import hch.trace
+import hch.jsonl
 from hch import (
     Answer,
     ChildFailed,
@@ -100,7 +100,7 @@ async def test_nodes_reach_the_file_as_they_finish(tmp_path: Path) -> None:
 def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Loading reads a trace in chunks of lines: every reading test runs with the
     whole file in one chunk and with chunk boundaries everywhere."""
-    monkeypatch.setattr(hch.trace, "CHUNK", request.param)
+    monkeypatch.setattr(hch.jsonl, "CHUNK", request.param)
     return int(request.param)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hch.jsonl import parse_lines, read_lines
+from hch.jsonl import read_records
 from hch.model import Spec
 from hch.stats import wilson_interval
 
@@ -99,8 +99,9 @@ def read_epochs(directory: str | Path) -> list[EpochRecord]:
     file = Path(directory) / EPOCHS_FILE
     if not file.exists():
         return []
-    lines = read_lines(file, "IDA epoch file")
-    return parse_lines(file, lines, EpochRecord.model_validate_json, what="epoch record")
+    return read_records(
+        file, EpochRecord.model_validate_json, what="epoch record", kind="IDA epoch file"
+    )
 
 
 def write_epochs(directory: str | Path, records: list[EpochRecord]) -> Path:

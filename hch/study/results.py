@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hch.hashing import canonical_json
-from hch.jsonl import parse_lines, read_lines
+from hch.jsonl import read_records
 
 __all__ = ["RESULTS_FILE", "ResultRow", "Results", "load", "read_rows", "row_key"]
 
@@ -99,8 +99,11 @@ def load(directory: str | Path) -> Results:
     file = Path(directory) / RESULTS_FILE
     if not file.exists():
         raise FileNotFoundError(f"no study results at {file}")
-    lines = read_lines(file, "study result file")
-    return Results(parse_lines(file, lines, ResultRow.model_validate_json, what="result row"))
+    return Results(
+        read_records(
+            file, ResultRow.model_validate_json, what="result row", kind="study result file"
+        )
+    )
 
 
 def read_rows(lines: str) -> list[ResultRow]:
