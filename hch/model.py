@@ -7,14 +7,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from hch.compact import make
 from hch.hashing import stable_hash
@@ -63,14 +56,7 @@ def format_path(path: Path) -> str:
     return "root" + "".join(f".{i}" for i in path)
 
 
-_NO_MEMES: frozenset[str] = frozenset()
-
-
-MemeSet = Annotated[
-    frozenset[str],
-    AfterValidator(lambda memes: memes or _NO_MEMES),  # one empty set, not one per answer read
-    PlainSerializer(sorted, return_type=list[str]),
-]
+MemeSet = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])]
 """Meme tags, written sorted so that equal sets give equal traces."""
 
 PointerId = str
